@@ -1,0 +1,39 @@
+# The two commands of the README. Both set up everything on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install demo test clean browse
+
+install: $(VENV)/.installed
+
+# Reinstall when the dependencies change.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable ".[test]"
+	touch $@
+
+# Crawl the Linhai replica end to end; leaves ./data/nianbao.db and ./archive/.
+demo: install
+	$(BIN)/python scripts/demo.py
+
+# pywb, the replay tool the WACZ test loads packages into. A venv of its own:
+# it pins an old redis client that the crawler's dependencies must not inherit.
+PYWB_VENV := .venv-pywb
+$(PYWB_VENV)/.installed:
+	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip install --quiet "pywb>=2.8"
+	touch $@
+
+# The whole suite (needs PostgreSQL on 127.0.0.1:5432; .ci/run starts it).
+test: install $(PYWB_VENV)/.installed
+	$(BIN)/python -m pytest
+
+# Serve ./data/nianbao.db (or the SQLite DATABASE_URL) in Datasette, read-only, on
+# http://127.0.0.1:8001/ with descriptions and canned queries; e.g. BROWSE_ARGS="--port 0".
+browse: install
+	$(BIN)/scrapy browse $(BROWSE_ARGS)
+
+clean:
+	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,117 @@
+"""Re-parse throughput next to parse-only throughput (issue 4: ≥ 150 reports/s, ≥ 0.9×).
+
+Crawls the Linhai replica once, then makes the database hold COPIES times as
+many report versions (each copy points at the same WARC records under another
+URL), and measures on all cores:
+
+* re-parse: ``crawler.reparse.reparse`` reading every page from the WARC,
+  extracting, diffing and writing every version (the stored parser version is
+  made stale first, so each one is rewritten);
+* parse only: the same extraction step over the same pages held in memory.
+
+Both reuse the stored main text where the same trafilatura made it (what a
+re-parse after a parser change does); ``--reextract`` runs trafilatura again
+in both, the rate after a trafilatura upgrade.
+
+Usage: .venv/bin/python benchmarks/bench_reparse.py [COPIES]   (default 60: 2640 reports)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crawler.extraction import extract_report  # noqa: E402
+from crawler.reparse import _capture, load_tasks, reparse  # noqa: E402
+from replica import serve_site  # noqa: E402
+from storage.db import make_engine  # noqa: E402
+from storage.repository import ReportStore  # noqa: E402
+from tests.crawling import crawl  # noqa: E402
+
+
+def multiply(store: ReportStore, copies: int) -> None:
+    """Copy every report and version ``copies - 1`` times, sharing the captures."""
+    with store.engine.begin() as db:
+        reports = db.execute(text("SELECT id, portal_id, source_url, first_seen_at, "
+                                  "last_seen_at FROM reports")).all()
+        columns = [c[1] for c in db.exec_driver_sql("PRAGMA table_info(report_versions)")
+                   if c[1] not in ("id", "report_id")]
+        for copy in range(1, copies):
+            for report_id, portal_id, url, first, last in reports:
+                new_id = db.execute(text(
+                    "INSERT INTO reports (portal_id, source_url, first_seen_at, last_seen_at) "
+                    "VALUES (:p, :u, :f, :l) RETURNING id"),
+                    {"p": portal_id, "u": f"{url}?copy={copy}", "f": first, "l": last}
+                ).scalar_one()
+                cols = ", ".join(columns)
+                db.execute(text(f"INSERT INTO report_versions (report_id, {cols}) "
+                                f"SELECT :n, {cols} FROM report_versions WHERE report_id = :r"),
+                           {"n": new_id, "r": report_id})
+        db.execute(text("UPDATE reports SET latest_version_id = "
+                        "(SELECT MAX(id) FROM report_versions v WHERE v.report_id = reports.id)"))
+        copies_of = ("JOIN report_versions v1 ON v1.id = s.version_id "
+                     "JOIN report_versions v2 ON v2.content_digest = v1.content_digest "
+                     "AND v2.capture_id = v1.capture_id AND v2.id != v1.id")
+        db.execute(text("INSERT INTO report_stats (version_id, key, value, raw, blank) "
+                        f"SELECT v2.id, s.key, s.value, s.raw, s.blank FROM report_stats s "
+                        f"{copies_of}"))
+        db.execute(text('INSERT INTO report_issues (version_id, code, severity, "where", '
+                        'message, detail) SELECT v2.id, s.code, s.severity, s."where", '
+                        f"s.message, s.detail FROM report_issues s {copies_of}"))
+
+
+def _extract(inputs):
+    page, attachments, known_text = inputs
+    return extract_report(page, attachments, known_text=known_text).record["template"]
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    reextract = "--reextract" in sys.argv
+    copies = int(args[0]) if args else 60
+    workers = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        url = f"sqlite:///{tmp_path}/bench.db"
+        with serve_site("linhai") as replica:
+            result = crawl("linhai", replica, tmp_path, url)
+        store = ReportStore(make_engine(url))
+        multiply(store, copies)
+        with store.engine.begin() as db:
+            db.execute(text("UPDATE report_versions SET parser_version = 'stale'"))
+        paths = [str(result.warc_dir)]
+
+        started = time.perf_counter()
+        summary = reparse(store, paths, workers=workers, reextract=reextract)
+        reparse_seconds = time.perf_counter() - started
+
+        tasks, _ = load_tasks(store, paths, reextract=reextract)
+        inputs = [(_capture(t.page), [_capture(a) for a in t.attachments], t.known_text)
+                  for t in tasks]
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_extract, inputs, chunksize=max(1, len(inputs) // (4 * workers))))
+        parse_seconds = time.perf_counter() - started
+
+    reparse_rate = summary.reports / reparse_seconds
+    parse_rate = len(inputs) / parse_seconds
+    print(f"reports: {summary.reports} ({copies} copies of the replica's reports), "
+          f"workers: {workers}, main text {'re-extracted' if reextract else 'reused'}")
+    print(f"reparse (WARC read + extract + diff + DB write): {reparse_rate:.0f} reports/s "
+          f"({reparse_seconds:.2f} s)")
+    print(f"parse only (extract, pages in memory):         {parse_rate:.0f} reports/s "
+          f"({parse_seconds:.2f} s)")
+    print(f"ratio: {reparse_rate / parse_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()

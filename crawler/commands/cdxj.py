@@ -1,0 +1,43 @@
+"""``scrapy cdxj [DIR...]``: a pywb-compatible CDXJ index of the WARC files.
+
+The index is written by cdxj-indexer, the Webrecorder tool pywb's own
+``wb-manager`` uses, so replay tools read it as they read their own: sorted,
+with POST requests keyed by their form (``__wb_method=post&…``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cdxj_indexer.main import write_cdx_index
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.warc.reader import warc_files
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[DIR...] [-o FILE]"
+
+    def short_desc(self) -> str:
+        return "Write a CDXJ index of the WARC files (default: ./archive)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", metavar="FILE",
+                            help="index file (default: index.cdxj in the first DIR)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        paths = args or ["archive"]
+        files = [str(p) for p in warc_files(paths)]
+        if not files:
+            raise UsageError(f"no WARC files under {', '.join(paths)}")
+        output = opts.output or str(Path(paths[0]) / "index.cdxj")
+        write_cdx_index(output, files, {"sort": True, "post_append": True})
+        print(f"indexed {len(files)} WARC files into {output}")

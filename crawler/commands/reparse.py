@@ -1,0 +1,75 @@
+"""``scrapy reparse [PATHS]``: re-run extraction and the parser over the archive."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from scrapy.commands import ScrapyCommand
+from tqdm import tqdm
+
+from crawler.commands._database import open_store
+from crawler.reparse import CHANGE_KINDS, reparse
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[PATHS...] [--diff FILE.jsonl] [--workers N]"
+
+    def short_desc(self) -> str:
+        return "Re-parse every archived report and report what changed"
+
+    def long_desc(self) -> str:
+        return ("Reads the page (and attachment) records of every stored report from the WARC "
+                "files under PATHS (default: ./archive), runs the crawl's extraction and the "
+                "current parser on all cores, updates the database where the result differs, "
+                "and prints how many reports changed in values, template, year, issues or "
+                "metadata.")
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--diff", metavar="FILE",
+                            help="write every changed report's diff as JSON Lines")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="worker processes (default: one per core)")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--reextract", action="store_true",
+                            help="run the main-text extractor again even where the stored "
+                                 "text came from the same version of it")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        store = open_store(self.settings)
+        diff_out = open(opts.diff, "w", encoding="utf-8") if opts.diff else None
+
+        def progress(results, total):
+            return tqdm(results, total=total, unit="report", file=sys.stderr,
+                        disable=opts.no_progress)
+
+        started = time.perf_counter()
+        try:
+            summary = reparse(store, args or ["archive"], workers=opts.workers,
+                              progress=progress, diff_out=diff_out,
+                              reextract=opts.reextract)
+        finally:
+            if diff_out is not None:
+                diff_out.close()
+        elapsed = time.perf_counter() - started
+        rate = summary.reports / elapsed if elapsed else 0.0
+        print(f"re-parsed {summary.reports} reports in {elapsed:.1f} s ({rate:.0f} reports/s)")
+        print(f"changed: {summary.changed}" + "".join(
+            f"; {kind} {summary.by_kind[kind]}" for kind in CHANGE_KINDS
+            if summary.by_kind[kind]))
+        print(f"unchanged: {summary.reports - summary.changed}")
+        if summary.unreadable:
+            print(f"not re-parsed (their WARC record is damaged; stored records kept): "
+                  f"{summary.unreadable}")
+        if summary.missing:
+            print(f"not re-parsed (their WARC file is not under the given paths): "
+                  f"{summary.missing}")
+        if opts.diff:
+            print(f"diff written to {opts.diff}")

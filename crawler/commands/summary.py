@@ -1,0 +1,77 @@
+"""``scrapy summary``: what the database and the WARC archive hold."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from sqlalchemy import func, select
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.commands._database import open_store
+from storage.models import Report, ReportIssue, ReportVersion
+
+
+def count_warc_records(directory: Path) -> tuple[list[Path], Counter]:
+    files = sorted(directory.glob("*.warc.gz"))
+    types: Counter = Counter()
+    for path in files:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                types[record.rec_type] += 1
+    return files, types
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[--archive DIR]"
+
+    def short_desc(self) -> str:
+        return "Summarise stored reports, flagged issues and WARC files"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--archive", metavar="DIR", default="archive",
+                            help="directory searched for *.warc.gz (default: ./archive)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        store = open_store(self.settings)
+        latest = ReportVersion.id == Report.latest_version_id
+        with store.sessions() as session:
+            reports = session.scalar(select(func.count()).select_from(Report))
+            by_template = session.execute(
+                select(ReportVersion.template, func.count()).join(Report, latest)
+                .group_by(ReportVersion.template)).all()
+            flagged = session.scalar(
+                select(func.count(func.distinct(ReportIssue.version_id)))
+                .join(ReportVersion, ReportIssue.version_id == ReportVersion.id)
+                .join(Report, latest))
+            by_code = session.execute(
+                select(ReportIssue.code, func.count())
+                .join(ReportVersion, ReportIssue.version_id == ReportVersion.id)
+                .join(Report, latest)
+                .group_by(ReportIssue.code).order_by(func.count().desc())).all()
+        print(f"reports stored: {reports} (latest versions below)")
+        print("  by template: " + ", ".join(f"{t} {n}" for t, n in sorted(by_template)))
+        print(f"reports with issues flagged: {flagged}")
+        for code, n in by_code:
+            print(f"  {code}: {n}")
+        archive = Path(opts.archive)
+        files: list[Path] = []
+        types: Counter = Counter()
+        for directory in sorted({p.parent for p in archive.rglob("*.warc.gz")}):
+            found, counted = count_warc_records(directory)
+            files += found
+            types += counted
+        print(f"WARC files: {len(files)} under {archive}/")
+        print(f"WARC records: {sum(types.values())} ("
+              + ", ".join(f"{t} {n}" for t, n in sorted(types.items())) + ")")
+        open_files = list(archive.rglob("*.warc.gz.open"))
+        if open_files:
+            print(f"unfinished WARC files (.open): {len(open_files)}")

@@ -1,0 +1,47 @@
+"""Items passed from the spiders to the pipelines.
+
+A spider yields one ``ReportPage`` per page it believes is an annual report,
+with the raw bytes it received (the pipelines decode them: trafilatura and
+the parser get bytes, so a page in GBK with no charset still decodes right)
+and the WARC place of each capture. The pipelines fill ``text`` and
+``record``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Capture:
+    """One fetched resource: what the spider saw and where the WARC holds it."""
+
+    url: str
+    status: int
+    content_type: str | None
+    body: bytes = field(repr=False)
+    fetched_at: str = ""  # ISO 8601 UTC, the WARC-Date of the response record
+    warc: dict = field(default_factory=dict)  # crawler.warc.writer.WarcPointer.as_dict()
+    # The URL the link pointed at, when a redirect led to ``url``.
+    requested_url: str | None = None
+    # Filled by pipelines.extract: digests and the charset evidence.
+    payload_digest: str | None = None
+    text_digest: str | None = None
+    charset_header: str | None = None
+    charset_meta: str | None = None
+    charset_used: str | None = None
+
+
+@dataclass
+class ReportPage:
+    portal: str  # spider name
+    page: Capture
+    list_title: str | None = None
+    list_date: str | None = None
+    attachments: list[Capture] = field(default_factory=list)
+    # Filled by pipelines.extract:
+    text: str | None = field(default=None, repr=False)  # main text of the page (trafilatura)
+    record: dict | None = field(default=None, repr=False)  # the shared parser's report record
+    document: Capture | None = None  # the attachment the record was read from, if not the page
+    content_digest: str | None = None  # crawler.content.content_digest: what makes a version
+    text_extractor: str | None = None  # crawler.extraction.TEXT_EXTRACTOR that made ``text``

@@ -1,0 +1,99 @@
+"""Scrapy settings of nianbao-archive.
+
+Every project setting has its default here, grouped by component prefix
+(``PORTAL_*``, ``WARC_*``, ``STORAGE_*``/``DATABASE_URL``). The environment is
+read in this module only; components read settings, never ``os.environ``.
+Override any of them per crawl with ``scrapy crawl SPIDER -s NAME=VALUE``.
+"""
+
+import os
+
+BOT_NAME = "nianbao"
+
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# --- Politeness -------------------------------------------------------------
+# Government portals are small, fragile and watched: identify ourselves, obey
+# robots.txt, stay at two requests in flight per site and let AutoThrottle
+# slow down further when the server slows down.
+USER_AGENT = (
+    "nianbao-archive/0.1 (+archival crawler of government information-disclosure "
+    "annual reports; research use)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_TIMES = 2  # initial response + 2 retries = 3 requests
+COOKIES_ENABLED = True
+
+# A crawl is a batch job: no remote-control port on the machine (neither the
+# telnet console nor the HTTP remote control Scrapy 2.19 turns on by default).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# --- Portals ----------------------------------------------------------------
+# Where a portal spider sends its requests. Empty: the live site, as written
+# in the spider. Set it to a replica (``http://127.0.0.1:8765``) to crawl that
+# instead; the spider's code does not change.
+PORTAL_BASE_URL = os.environ.get("NIANBAO_PORTAL_BASE_URL", "")
+
+# --- WARC archiving (crawler/warc) --------------------------------------------
+WARC_ENABLED = True
+# Empty: ./archive/<spider name>/
+WARC_DIR = ""
+WARC_PREFIX = "nianbao"  # file names: <prefix>-<timestamp>-<serial>-<pid>-<host>.warc.gz
+# Rotate to a new file once the current one holds this many bytes (1 GB is
+# the IIPC convention).
+WARC_MAX_SIZE = 1_000_000_000
+
+# Byte-exact capture: Scrapy's HTTP/1.1 handler, recording each exchange's
+# bytes off the connection (above TLS) for the WARC middleware; see
+# crawler/warc/handler.py. Records nothing when WARC_ENABLED is off.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.warc.handler.WireCaptureDownloadHandler",
+    "https": "crawler.warc.handler.WireCaptureDownloadHandler",
+}
+
+# Recrawls: send the last capture's validators (If-None-Match,
+# If-Modified-Since) and archive unchanged pages as revisit records
+# (crawler/warc/middleware.py). Needs the capture index, i.e. DATABASE_URL.
+WARC_REVISITS = True
+
+# Replay: answer every request from these WARC files or directories instead of
+# the network (crawler/warc/replay.py). Empty: crawl the network.
+WARC_REPLAY = ""
+
+# --- Storage (storage/) ---------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
+# Bring the database to the current schema (Alembic upgrade head) when a
+# crawl or command opens it.
+STORAGE_AUTO_MIGRATE = True
+
+# --- Components -----------------------------------------------------------------
+ADDONS = {
+    "crawler.warc.replay.WarcReplayAddon": 0,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Above HttpCompressionMiddleware (590) and RedirectMiddleware (600) in
+    # number, so it sees every response first on its way back: still encoded,
+    # and redirects and errors before they are followed or retried.
+    "crawler.warc.middleware.WarcCaptureMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ReportExtractionPipeline": 300,
+    "pipelines.store.ReportStoragePipeline": 800,
+}
+
+# --- Scrapy behaviour -------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,156 @@
+"""Reading archived exchanges back out of WARC files (warcio).
+
+``read_response(path, offset)`` gives one response record as the crawl saw
+it after decoding: status, headers and the entity body with transfer and
+content codings removed. ``iter_exchanges(paths)`` walks files and pairs each
+response with its request (method and body), which is what a replay needs to
+answer POSTs such as ``dataproxy.jsp`` from the archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArchiveLoadFailed
+
+logger = logging.getLogger(__name__)
+
+# Headers that described codings the reader has already removed from the body.
+CODING_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+@dataclass
+class ArchivedResponse:
+    url: str
+    date: str
+    record_id: str
+    status: int
+    headers: list[tuple[str, str]]  # as archived, in order
+    body: bytes  # entity body, decoded
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.header("Content-Type")
+
+    def to_scrapy(self, request: Request, flags: list[str]) -> Response:
+        """A Scrapy response for ``request`` from this record, as a download would give it."""
+        # The body is decoded: headers describing codings no longer apply.
+        headers = Headers([(k, v) for k, v in self.headers if k.lower() not in CODING_HEADERS])
+        respcls = responsetypes.from_args(headers=headers, url=request.url, body=self.body)
+        return respcls(url=request.url, status=self.status, headers=headers, body=self.body,
+                       flags=flags, protocol="HTTP/1.1", request=request)
+
+
+@dataclass(frozen=True)
+class ExchangeLocation:
+    path: Path
+    offset: int
+    method: str
+    url: str
+    request_body_digest: str
+    date: str
+    status: int
+
+
+def _response(record) -> ArchivedResponse:
+    http = record.http_headers
+    return ArchivedResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        date=record.rec_headers.get_header("WARC-Date"),
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        status=int(http.get_statuscode()),
+        headers=list(http.headers),
+        body=record.content_stream().read(),
+    )
+
+
+class UnreadableRecord(Exception):
+    """The WARC file holds no readable response record at that place."""
+
+
+def read_response(path: str | Path, offset: int) -> ArchivedResponse:
+    """The response record at ``offset``; ``UnreadableRecord`` if the file is damaged there."""
+    try:
+        with open(path, "rb") as stream:
+            stream.seek(offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None:
+                raise UnreadableRecord(f"{path}@{offset}: no record there")
+            if record.rec_type != "response":
+                raise UnreadableRecord(
+                    f"{path}@{offset} is a {record.rec_type} record, not a response")
+            if record.http_headers is None or not record.http_headers.get_statuscode():
+                raise UnreadableRecord(f"{path}@{offset}: no HTTP response in the record")
+            response = _response(record)
+            missing = getattr(record.raw_stream, "limit", 0)
+            if missing:  # the file ended before the block its Content-Length promised
+                raise UnreadableRecord(f"{path}@{offset}: record cut short, {missing} bytes "
+                                       "of its block missing")
+    except UnreadableRecord:
+        raise
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
+        raise UnreadableRecord(f"{path}@{offset}: {exc!r}") from exc
+    return response
+
+
+def body_digest(body: bytes) -> str:
+    return hashlib.sha1(body).hexdigest()
+
+
+def warc_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The finished WARC files in ``paths`` (files or directories, searched recursively)."""
+    found: set[Path] = set()
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.update(path.rglob("*.warc.gz"))
+        elif path.name.endswith(".warc.gz"):
+            found.add(path)
+        else:
+            raise FileNotFoundError(f"not a WARC file or directory: {path}")
+    return sorted(found)
+
+
+def iter_exchanges(paths: Iterable[str | Path]) -> Iterator[ExchangeLocation]:
+    """Every response record with its request's method and body digest.
+
+    A damaged file is read up to the damage: what comes before is yielded, the
+    rest is logged and left out.
+    """
+    for path in warc_files(paths):
+        responses: dict[str, tuple[int, str, str, int]] = {}
+        requests: dict[str, tuple[str, str]] = {}
+        try:
+            with open(path, "rb") as stream:
+                iterator = ArchiveIterator(stream)
+                for record in iterator:
+                    headers = record.rec_headers
+                    if record.http_headers is None:
+                        continue  # not an HTTP exchange (warcinfo, or damage)
+                    if record.rec_type == "response":
+                        responses[headers.get_header("WARC-Record-ID")] = (
+                            iterator.get_record_offset(), headers.get_header("WARC-Target-URI"),
+                            headers.get_header("WARC-Date"),
+                            int(record.http_headers.get_statuscode()))
+                    elif record.rec_type == "request":
+                        method = record.http_headers.protocol  # warcio keeps the verb here
+                        requests[headers.get_header("WARC-Concurrent-To")] = (
+                            method, body_digest(record.content_stream().read()))
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
+            logger.error("%s is damaged after %d response records; the rest is not read: %r",
+                         path, len(responses), exc)
+        for record_id, (offset, url, date, status) in responses.items():
+            method, digest = requests.get(record_id, ("GET", body_digest(b"")))
+            yield ExchangeLocation(path, offset, method, url, digest, date, status)

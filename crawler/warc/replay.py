@@ -1,0 +1,96 @@
+"""Replaying a crawl from its WARC files instead of the network.
+
+``scrapy crawl linhai -s WARC_REPLAY=archive/linhai`` runs the same spider,
+middlewares and pipelines, but every request is answered by
+``WarcReplayDownloadHandler`` from the archive: no connection is opened. An
+exchange is found by method, URL and request body (so the ``dataproxy.jsp``
+POSTs replay too); when a URL was captured more than once, the newest capture
+answers. A request the archive cannot answer fails like an unreachable host
+(counted as ``warc_replay/misses``). Replayed responses carry the place of
+the record they came from in ``request.meta["warc"]``, as live ones do.
+
+``WarcReplayAddon`` (in ``ADDONS``) turns this on when ``WARC_REPLAY`` is
+set: it routes http and https to the handler, turns WARC capture off (the
+archive is not written while it is read) and drops the delays that protect a
+live site.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from twisted.internet.error import ConnectionRefusedError
+
+from crawler.warc.middleware import META_KEY
+from crawler.warc.reader import (
+    ExchangeLocation,
+    UnreadableRecord,
+    body_digest,
+    iter_exchanges,
+    read_response,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class NotInArchive(ConnectionRefusedError):
+    """The archive holds no exchange for this request."""
+
+
+class WarcReplayDownloadHandler(BaseDownloadHandler):
+    lazy = True  # built on the first request of its scheme: one index per crawl, not two
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        paths = crawler.settings.getlist("WARC_REPLAY")
+        if not paths:
+            raise NotConfigured("WARC_REPLAY is empty")
+        self.index: dict[tuple[str, str, str], ExchangeLocation] = {}
+        for location in iter_exchanges(paths):
+            key = (location.method, location.url, location.request_body_digest)
+            if key not in self.index or location.date > self.index[key].date:
+                self.index[key] = location
+        logger.info("Replaying from %d archived exchanges in %s", len(self.index), paths)
+        crawler.stats.set_value("warc_replay/exchanges", len(self.index))
+
+    async def download_request(self, request: Request):
+        key = (request.method, request.url, body_digest(request.body))
+        location = self.index.get(key)
+        stats = self.crawler.stats
+        if location is None:
+            stats.inc_value("warc_replay/misses")
+            raise NotInArchive(string=f"not in the archive: {request.method} {request.url}")
+        try:
+            archived = read_response(location.path, location.offset)
+        except UnreadableRecord as exc:
+            stats.inc_value("warc_replay/unreadable")
+            raise NotInArchive(string=f"damaged in the archive: {exc}") from exc
+        stats.inc_value("warc_replay/hits")
+        request.meta[META_KEY] = {
+            "warc_file": location.path.name, "warc_offset": location.offset,
+            "warc_record_id": archived.record_id, "warc_date": archived.date,
+        }
+        return archived.to_scrapy(request, flags=["warc-replay"])
+
+
+class WarcReplayAddon:
+    handler = "crawler.warc.replay.WarcReplayDownloadHandler"
+    # Above the project's and the spider's settings (which turn capture on and
+    # route http to the network), below the user's own ``-s`` options.
+    priority = SETTINGS_PRIORITIES["cmdline"] - 1
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.getlist("WARC_REPLAY"):
+            return
+        for name, value in {
+            "DOWNLOAD_HANDLERS": {"http": self.handler, "https": self.handler},
+            "WARC_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+        }.items():
+            settings.set(name, value, priority=self.priority)

@@ -1,0 +1,64 @@
+"""Storing report records through SQLAlchemy (``storage``).
+
+The pipeline owns the database from ``open_spider`` to ``spider_closed``: it
+opens ``DATABASE_URL``, brings the schema up to date when
+``STORAGE_AUTO_MIGRATE`` is on, records the crawl run and its final stats,
+and writes each report in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawler.items import ReportPage
+from storage.db import make_engine, upgrade
+from storage.repository import ReportStore
+
+logger = logging.getLogger(__name__)
+
+
+class ReportStoragePipeline:
+    def __init__(self, crawler: Crawler, database_url: str, auto_migrate: bool):
+        self.crawler = crawler
+        self.database_url = database_url
+        self.auto_migrate = auto_migrate
+        self.store: ReportStore | None = None
+        self.run_id: int | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ReportStoragePipeline":
+        settings = crawler.settings
+        return cls(crawler, settings.get("DATABASE_URL"),
+                   settings.getbool("STORAGE_AUTO_MIGRATE"))
+
+    def open_spider(self) -> None:
+        engine = make_engine(self.database_url)
+        if self.auto_migrate:
+            upgrade(engine)
+        self.store = ReportStore(engine)
+        self.run_id = self.store.start_run(self.crawler.spider.name)
+        logger.info("Storing reports in %s", engine.url.render_as_string(hide_password=True))
+
+    def process_item(self, item: ReportPage) -> ReportPage:
+        spider = self.crawler.spider
+        saved = self.store.save_report(
+            portal=item.portal, record=item.record, page=item.page, document=item.document,
+            attachments=item.attachments,
+            content_digest=item.content_digest, list_title=item.list_title,
+            main_text=item.text, text_extractor=item.text_extractor, run_id=self.run_id,
+            portal_title=getattr(spider, "portal_name", None),
+            portal_base_url=getattr(spider, "live_base_url", None))
+        self.crawler.stats.inc_value("storage/reports_saved")
+        if saved.new_version:
+            self.crawler.stats.inc_value("storage/new_versions")
+        return item
+
+    def spider_closed(self, reason: str) -> None:
+        if self.store is None:
+            return
+        self.store.finish_run(self.run_id, reason, self.crawler.stats.get_stats())
+        self.store.engine.dispose()

@@ -1,0 +1,33 @@
+"""Replica portals served on 127.0.0.1 for tests and the demo (no internet needed).
+
+    from replica import serve_site
+    with serve_site("linhai") as server:
+        server.base_url          # "http://127.0.0.1:PORT"
+        server.served            # one dict per response sent
+
+``sites`` maps a site name to a factory returning a fresh site object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from replica.server import ReplicaServer, Request, Response
+
+
+def _linhai():
+    from replica.linhai import make_site
+
+    return make_site()
+
+
+sites: dict[str, Callable[[], object]] = {"linhai": _linhai}
+
+
+def serve_site(name: str, host: str = "127.0.0.1", port: int = 0,
+               served_log: str | None = None) -> ReplicaServer:
+    """Start the named replica in a background thread; use as a context manager or ``.stop()``."""
+    return ReplicaServer(sites[name](), host=host, port=port, served_log=served_log).start()
+
+
+__all__ = ["ReplicaServer", "Request", "Response", "serve_site", "sites"]

@@ -1,0 +1,38 @@
+"""``python -m replica linhai [--host H] [--port P] [--served-log FILE]``
+
+Prints exactly one line ``READY http://HOST:PORT`` once listening, then serves
+until SIGINT or SIGTERM and exits with status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from replica import ReplicaServer, sites
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m replica", description=__doc__.split("\n")[0])
+    parser.add_argument("site", choices=sorted(sites))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--served-log", help="append one JSON line per response sent")
+    args = parser.parse_args(argv)
+    server = ReplicaServer(sites[args.site](), args.host, args.port, args.served_log)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    server.start()
+    print(f"READY {server.base_url}", flush=True)
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

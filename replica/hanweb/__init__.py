@@ -1,0 +1,1 @@
+"""Hanweb JCMS (大汉) portal replica: templates, list servlet, routing."""

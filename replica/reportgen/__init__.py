@@ -1,0 +1,1 @@
+"""Report-body generator shared by portal replicas: true numbers, tables, narrative, PDF."""

@@ -1,0 +1,153 @@
+"""What every portal spider does once it has a link to an article page.
+
+A CMS family's spider (``spiders/cms/``) knows how to walk a column's list;
+this base knows what to do with each listed page: fetch it (every fetch is
+archived by the WARC middleware, reports or not), tell reports from the rest
+(年报解读 pages, soft 404s), fetch a report's attachments, and yield one
+``ReportPage`` per report. Per-portal wording (title patterns, soft-404
+markers) is class data a portal spider may override.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.items import Capture, ReportPage
+from crawler.warc.middleware import META_KEY as WARC_META_KEY
+
+
+class ReportColumnSpider(scrapy.Spider):
+    # The live portal, e.g. "https://www.linhai.gov.cn"; PORTAL_BASE_URL replaces it.
+    live_base_url: str = ""
+    # Titles seen: …年政府信息公开工作年度报告, …年度政府信息公开工作报告,
+    # …政府信息公开年报, …政务信息公开年度报告. A bare 工作报告 is not one
+    # (政府工作报告 is another document).
+    report_title = re.compile(r"年度报告|年报|信息公开.{0,6}报告")
+    not_report_title = re.compile(r"解读|图解|问答|通知|公告")
+    soft_404_markers = ("页面不存在", "您访问的页面不存在", "页面已删除", "信息已删除",
+                        "找不到该页面")
+    # A real report page is long; an error page dressed as 200 is short.
+    soft_404_max_chars = 3000
+    attachment_links = (
+        "a[href*='downfile.jsp'], a[href$='.pdf'], a[href$='.PDF'], a[href$='.doc'], "
+        "a[href$='.docx'], a[href$='.xls'], a[href$='.xlsx'], a[href$='.wps']"
+    )
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.base_url = (crawler.settings.get("PORTAL_BASE_URL")
+                           or spider.live_base_url).rstrip("/")
+        if not spider.base_url:
+            raise ValueError(f"{cls.__name__} has no live_base_url and PORTAL_BASE_URL is empty")
+        spider.allowed_domains = [urlsplit(spider.base_url).hostname]
+        return spider
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    # -- listed pages ----------------------------------------------------------------
+    def is_report_title(self, title: str) -> bool:
+        return bool(self.report_title.search(title)) and not self.not_report_title.search(title)
+
+    def is_report(self, list_title: str, page_title: str) -> bool:
+        """The list title decides, unless it was cut ("…"); the page's title can only veto.
+
+        A page in an undeclared GBK may decode to mojibake here (the pipeline
+        decodes it properly), and mojibake must not make a report disappear.
+        """
+        if self.not_report_title.search(page_title):
+            return False
+        if list_title.rstrip().endswith(("…", "...")) and page_title:
+            return self.is_report_title(page_title) or self.is_report_title(list_title)
+        return self.is_report_title(list_title)
+
+    def follow_entry(self, response: Response, entry):
+        """Fetch a listed page; every listed page is archived, reports or not."""
+        self.crawler.stats.inc_value("nianbao/list_entries")
+        return response.follow(entry.url, callback=self.parse_article,
+                               errback=self.listed_page_failed, cb_kwargs={"entry": entry})
+
+    def listed_page_failed(self, failure: Failure):
+        """A listed page that could not be had (404, 5xx after retries, timeout): said, counted."""
+        entry = failure.request.cb_kwargs["entry"]
+        self.crawler.stats.inc_value("nianbao/listed_pages_failed")
+        self.logger.error("Listed page not fetched: %s (%s, listed %s): %s", entry.url,
+                          entry.title, entry.date, failure.getErrorMessage())
+
+    def parse_article(self, response: Response, entry):
+        item = ReportPage(portal=self.name, page=self.capture(response),
+                          list_title=entry.title, list_date=entry.date)
+        if not isinstance(response, TextResponse):
+            # A list entry that links straight to the document (PDF, DOCX).
+            if self.is_report_title(entry.title):
+                yield from self.next_attachment(item, [])
+            return
+        if self.is_soft_404(response):
+            self.crawler.stats.inc_value("nianbao/soft_404")
+            self.logger.warning("Soft 404 (200 with an error page): %s", response.url)
+            return
+        page_title = (response.css("meta[name=ArticleTitle]::attr(content)").get()
+                      or response.css("title::text").get() or "").strip()
+        if not self.is_report(entry.title, page_title):
+            self.crawler.stats.inc_value("nianbao/non_report_pages")
+            self.logger.info("Not a report, archived only: %s (%s)", response.url, entry.title)
+            return
+        links = [response.urljoin(href) for href in
+                 response.css(self.attachment_links).css("::attr(href)").getall()]
+        links = [u for u in dict.fromkeys(links) if self.is_own_site(u)]
+        yield from self.next_attachment(item, links)
+
+    def is_soft_404(self, response: TextResponse) -> bool:
+        if response.status != 200:
+            return False
+        text = " ".join(response.xpath("//body//text()").getall())
+        return len(text) <= self.soft_404_max_chars and any(
+            marker in text for marker in self.soft_404_markers)
+
+    def is_own_site(self, url: str) -> bool:
+        return urlsplit(url).hostname in self.allowed_domains
+
+    # -- attachments, fetched one after another so the item leaves complete -----------
+    def next_attachment(self, item: ReportPage, links: list[str]):
+        if not links:
+            self.crawler.stats.inc_value("nianbao/report_pages")
+            yield item
+            return
+        yield scrapy.Request(links[0], callback=self.parse_attachment,
+                             errback=self.attachment_failed,
+                             cb_kwargs={"item": item, "links": links[1:]})
+
+    def parse_attachment(self, response: Response, item: ReportPage, links: list[str]):
+        item.attachments.append(self.capture(response))
+        self.crawler.stats.inc_value("nianbao/attachments")
+        yield from self.next_attachment(item, links)
+
+    def attachment_failed(self, failure: Failure):
+        request = failure.request
+        self.crawler.stats.inc_value("nianbao/attachments_failed")
+        self.logger.warning("Attachment %s failed: %s", request.url, failure.getErrorMessage())
+        yield from self.next_attachment(**request.cb_kwargs)
+
+    # -- captures ------------------------------------------------------------------
+    @staticmethod
+    def capture(response: Response) -> Capture:
+        warc = response.meta.get(WARC_META_KEY) or {}
+        redirects = response.meta.get("redirect_urls") or []
+        content_type = response.headers.get("Content-Type")
+        return Capture(
+            url=response.url,
+            status=response.status,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            body=response.body,
+            fetched_at=warc.get("warc_date") or datetime.now(UTC).isoformat(),
+            warc=warc,
+            requested_url=redirects[0] if redirects else None,
+            payload_digest=warc.get("payload_digest"),
+        )

@@ -1,0 +1,60 @@
+"""Reading Hanweb JCMS lists: the embedded <datastore> and dataproxy.jsp XML."""
+
+from spiders.cms.hanweb_lists import parse_column_page, parse_dataproxy, parse_record
+
+COLUMN_PAGE = """<html><body><div class="list">
+<div id="4981261"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=3213&path=/&columnid=1229317620&unitid=4981261&webname=临海市人民政府&permissiontype=0"></a>]]></nextgroup>
+<recordset>
+<record><![CDATA[<li><a href='/art/2023/1/4/art_1229709042_67998.html' title='临海市经济和信息化局2022年政府信息公开工作年度报告' target='_blank'>临海市经济和信息化局2022年政府…</a><span>2023-01-04</span></li>]]></record>
+<record><![CDATA[
+<li><a href="/art/2022/1/20/art_1229317620_5.html">临海市2021年政府信息公开工作年度报告</a><b>2022-1-20</b></li>
+]]></record>
+<record><![CDATA[<li>no link here</li>]]></record>
+</recordset></datastore></script></div>
+<script type="text/javascript">
+var param_4981261 = {col:1,appid:1,webid:3213,path:'/',columnid:1229317620,sourceContentType:1,unitid:'4981261',webname:'临海市人民政府',permissiontype:0};
+$('#4981261').jpage({dataStore:param_4981261,perPage:15,totalRecord:46,groupSize:3});
+</script></div></body></html>"""
+
+DATAPROXY = """<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>46</totalrecord>
+<totalpage>4</totalpage><recordset>
+<record><![CDATA[ <li class="item"><a href="/art/2020/1/15/art_1229317620_9.html" target="_blank" title="临海市杜桥镇2019年政府信息公开工作年度报告">临海市杜桥镇2019年…</a><span>2020-01-15</span></li> ]]></record>
+</recordset></datastore>"""
+
+
+def test_column_page_entries_come_from_cdata_records():
+    page = parse_column_page(COLUMN_PAGE, "http://127.0.0.1:8000/col/col1229317620/index.html")
+    assert [(e.url, e.title, e.date) for e in page.entries] == [
+        ("http://127.0.0.1:8000/art/2023/1/4/art_1229709042_67998.html",
+         "临海市经济和信息化局2022年政府信息公开工作年度报告", "2023-01-04"),
+        ("http://127.0.0.1:8000/art/2022/1/20/art_1229317620_5.html",
+         "临海市2021年政府信息公开工作年度报告", "2022-1-20"),
+    ]
+
+
+def test_column_page_gives_dataproxy_parameters_and_totals():
+    page = parse_column_page(COLUMN_PAGE, "http://h/col/col1229317620/index.html")
+    assert page.params == {"col": "1", "appid": "1", "webid": "3213", "path": "/",
+                           "columnid": "1229317620", "sourceContentType": "1",
+                           "unitid": "4981261", "webname": "临海市人民政府",
+                           "permissiontype": "0"}
+    assert (page.total_records, page.per_page) == (46, 15)
+
+
+def test_page_without_datastore_has_no_entries():
+    page = parse_column_page("<html><a href='/art/2023/1/1/art_1_1.html'>x</a></html>", "http://h/")
+    assert page.entries == [] and page.params == {}
+
+
+def test_dataproxy_answer():
+    page = parse_dataproxy(DATAPROXY, "http://h/module/web/jpage/dataproxy.jsp?startrecord=16")
+    assert (page.total_records, page.total_pages) == (46, 4)
+    assert [(e.url, e.title, e.date) for e in page.entries] == [
+        ("http://h/art/2020/1/15/art_1229317620_9.html",
+         "临海市杜桥镇2019年政府信息公开工作年度报告", "2020-01-15")]
+
+
+def test_record_without_title_attribute_uses_anchor_text():
+    entry = parse_record("<li><a href='a.html'> 标题 </a></li>", "http://h/x/")
+    assert (entry.url, entry.title, entry.date) == ("http://h/x/a.html", "标题", None)

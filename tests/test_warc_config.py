@@ -1,0 +1,44 @@
+"""The WARC settings, parsed once into a config that refuses contradictions (no crawl)."""
+
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+
+from crawler.warc.middleware import WarcConfig
+
+
+def settings(**overrides) -> Settings:
+    values = Settings()
+    values.setmodule("crawler.settings", priority="project")
+    values.update(overrides, priority="cmdline")
+    return values
+
+
+def test_defaults():
+    config = WarcConfig.from_settings(settings(), "linhai")
+    assert config == WarcConfig(Path("archive/linhai"), "nianbao", 1_000_000_000, True)
+
+
+def test_explicit_values():
+    config = WarcConfig.from_settings(settings(WARC_DIR="/tmp/w", WARC_PREFIX="lh",
+                                               WARC_MAX_SIZE="5000", WARC_REVISITS="False"),
+                                      "linhai")
+    assert config == WarcConfig(Path("/tmp/w"), "lh", 5000, False)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"WARC_MAX_SIZE": 0}, "WARC_MAX_SIZE"),
+    ({"WARC_MAX_SIZE": -5}, "WARC_MAX_SIZE"),
+    ({"WARC_PREFIX": "a/b"}, "WARC_PREFIX"),
+    ({"DATABASE_URL": ""}, "WARC_REVISITS needs the capture index"),
+    ({"WARC_REPLAY": "archive/linhai"}, "WARC_ENABLED must be off"),
+])
+def test_contradictions_are_refused(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        WarcConfig.from_settings(settings(**overrides), "linhai")
+
+
+def test_revisits_off_need_no_database():
+    config = WarcConfig.from_settings(settings(DATABASE_URL="", WARC_REVISITS=False), "x")
+    assert not config.revisits
