@@ -66,6 +66,11 @@ DOWNLOAD_HANDLERS = {
 # If-Modified-Since) and archive unchanged pages as revisit records
 # (crawler/warc/middleware.py). Needs the capture index, i.e. DATABASE_URL.
 WARC_REVISITS = True
+# Whether a revisit record gets a request record beside it. Off: a recrawl of
+# an unchanged column writes revisit records only (about half the bytes); the
+# request's method, URL and body digest stay in the capture index, and its
+# validators are those of the capture the revisit refers to.
+WARC_REVISIT_REQUESTS = False
 
 # Replay: answer every request from these WARC files or directories instead of
 # the network (crawler/warc/replay.py). Empty: crawl the network.

@@ -81,6 +81,28 @@ def test_an_unchanged_site_is_archived_as_revisits(three_crawls):
     assert any("art_1229782210_79526" in url for url in full)  # the visit-counter page
 
 
+def test_revisits_stand_alone_and_new_responses_keep_their_requests(three_crawls):
+    second = records(three_crawls["second"].files)
+    concurrent = {w.get_header("WARC-Concurrent-To") for t, w, _ in second if t == "request"}
+    full = {w.get_header("WARC-Record-ID") for t, w, _ in second if t == "response"}
+    revisits = {w.get_header("WARC-Record-ID") for t, w, _ in second if t == "revisit"}
+    assert concurrent == full  # WARC_REVISIT_REQUESTS is off by default
+    assert revisits and not revisits & concurrent
+
+
+def test_revisit_requests_setting_pairs_every_revisit_with_its_request(tmp_path):
+    archive = ("-s", f"WARC_DIR={tmp_path / 'archive'}")
+    with serve_site("linhai") as replica:
+        crawl("linhai", replica, tmp_path / "a", f"sqlite:///{tmp_path}/db.sqlite", *archive)
+        first = set((tmp_path / "archive").glob("*.warc.gz"))
+        crawl("linhai", replica, tmp_path / "b", f"sqlite:///{tmp_path}/db.sqlite", *archive,
+              "-s", "WARC_REVISIT_REQUESTS=True")
+    second = records(sorted(set((tmp_path / "archive").glob("*.warc.gz")) - first))
+    revisits = {w.get_header("WARC-Record-ID") for t, w, _ in second if t == "revisit"}
+    concurrent = {w.get_header("WARC-Concurrent-To") for t, w, _ in second if t == "request"}
+    assert len(revisits) >= 40 and revisits <= concurrent
+
+
 def test_every_file_passes_warcio_check_and_fastwarc(three_crawls):
     files = [p for run in ("first", "second") for p in three_crawls[run].files]
     check = subprocess.run([Path(sys.executable).parent / "warcio", "check", "-v",

@@ -25,6 +25,8 @@ def test_explicit_values():
                                                WARC_MAX_SIZE="5000", WARC_REVISITS="False"),
                                       "linhai")
     assert config == WarcConfig(Path("/tmp/w"), "lh", 5000, False)
+    config = WarcConfig.from_settings(settings(WARC_REVISIT_REQUESTS="True"), "linhai")
+    assert config.revisits and config.revisit_requests
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -33,6 +35,7 @@ def test_explicit_values():
     ({"WARC_PREFIX": "a/b"}, "WARC_PREFIX"),
     ({"DATABASE_URL": ""}, "WARC_REVISITS needs the capture index"),
     ({"WARC_REPLAY": "archive/linhai"}, "WARC_ENABLED must be off"),
+    ({"WARC_REVISITS": False, "WARC_REVISIT_REQUESTS": True}, "WARC_REVISITS is off"),
 ])
 def test_contradictions_are_refused(overrides, message):
     with pytest.raises(ValueError, match=message):

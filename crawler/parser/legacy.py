@@ -11,6 +11,7 @@ unit nor number are groups, not indicators, and are not returned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .issues import issue
 from .labels import (
@@ -22,7 +23,7 @@ from .labels import (
 )
 from .normalize import canonical_label, match_form
 from .numbers import BLANK as N_BLANK
-from .numbers import parse_number
+from .numbers import Number, parse_number
 from .tokens import BLANK, LABEL, SPANNED, Cell, Row
 
 
@@ -35,6 +36,15 @@ class _Legacy:
     explicit: bool = False
 
 
+class LegacyRow(NamedTuple):
+    """One row as the rules P1–P7 see it (heading rows included, see rules_legacy)."""
+
+    label: str
+    group: str | None
+    unit: str | None
+    numbers: tuple[Number, ...]  # one per 统计数 cell; () when the row has none
+
+
 class LegacyCollector:
     """Feeds on rows of the pre-2019 统计表."""
 
@@ -42,6 +52,7 @@ class LegacyCollector:
         self.rows: list[_Legacy] = []
         self.group: str | None = None
         self.seen = False
+        self.checked: list[LegacyRow] = []  # filled by finish()
 
     def _open(self, text: str, explicit: bool) -> None:
         label = canonical_label(text)
@@ -78,6 +89,7 @@ class LegacyCollector:
     def finish(self) -> tuple[list[dict], list]:
         out: list[dict] = []
         issues: list[dict] = []
+        self.checked = []
         for row in self.rows:
             values = [c for c in row.values]
             while values and values[-1].kind == BLANK and len(values) > 1:
@@ -85,6 +97,9 @@ class LegacyCollector:
             value = None
             where = f"legacy:{row.label}"
             unit = row.unit
+            self.checked.append(LegacyRow(row.label, row.group, unit, tuple(
+                parse_number(None if c.kind == SPANNED else c.text, money=unit == "万元",
+                             unit="万元") for c in values)))
             if values:
                 first = values[0]
                 num = parse_number(None if first.kind == SPANNED else first.text,

@@ -58,6 +58,7 @@ class WarcConfig:
     prefix: str
     max_size: int
     revisits: bool
+    revisit_requests: bool = False
 
     @classmethod
     def from_settings(cls, settings: BaseSettings, spider_name: str) -> "WarcConfig":
@@ -75,7 +76,11 @@ class WarcConfig:
         if settings.getlist("WARC_REPLAY") and settings.getbool("WARC_ENABLED"):
             # The replay add-on turns capture off; reaching here means something overrode it.
             raise ValueError("WARC_REPLAY reads the archive: WARC_ENABLED must be off with it")
-        return cls(Path(directory), prefix, max_size, revisits)
+        revisit_requests = settings.getbool("WARC_REVISIT_REQUESTS")
+        if revisit_requests and not revisits:
+            raise ValueError("WARC_REVISIT_REQUESTS is about revisit records, and "
+                             "WARC_REVISITS is off")
+        return cls(Path(directory), prefix, max_size, revisits, revisit_requests)
 
 
 class WarcCaptureMiddleware:
@@ -167,12 +172,16 @@ class WarcCaptureMiddleware:
             profile, previous = revisit
             reference = Revisit(profile, previous.content_record_id, previous.content_uri,
                                 previous.content_date, previous.payload_digest)
+        # A revisit's request is the previous one plus validators; what it asked
+        # (method, URL, body digest) is in the capture index, so by default the
+        # WARC keeps only the revisit and a nightly recrawl stays small.
+        request_record = reference is None or self.config.revisit_requests
         pointer = self.writer.write_exchange(
             response.url, request_message(request), wire_response,
             ip_address=str(response.ip_address) if response.ip_address else None,
-            revisit=reference)
+            revisit=reference, request_record=request_record)
         self.stats.inc_value("warc/exchanges")
-        self.stats.inc_value("warc/records", 2)
+        self.stats.inc_value("warc/records", 2 if request_record else 1)
         self.stats.inc_value(f"warc/response_status/{response.status}")
         if len(self.writer.finished_files) > files_before:
             self.stats.inc_value("warc/files")

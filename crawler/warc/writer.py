@@ -225,11 +225,13 @@ class RotatingWarcWriter:
 
     def write_exchange(self, url: str, request: HttpMessage, response: HttpMessage, *,
                        ip_address: str | None = None,
-                       revisit: Revisit | None = None) -> WarcPointer:
+                       revisit: Revisit | None = None,
+                       request_record: bool = True) -> WarcPointer:
         """Write the response record, then its request record; return the response's place.
 
         With ``revisit``, the response is written as a revisit record: its
         HTTP head only, pointing at the earlier record that holds the payload.
+        ``request_record=False`` writes the response (or revisit) alone.
         """
         if self._file is None:
             self._open()
@@ -255,11 +257,12 @@ class RotatingWarcWriter:
             response_headers.append(("WARC-IP-Address", ip_address))
         offset, length = self._write(self._record(
             record_type, response_headers, block, "application/http; msgtype=response"))
-        self._write(self._record(
-            "request",
-            [("WARC-Record-ID", self.make_record_id()), *common,
-             ("WARC-Concurrent-To", response_id), *self._message_headers(request)],
-            (request.head, request.body), "application/http; msgtype=request"))
+        if request_record:
+            self._write(self._record(
+                "request",
+                [("WARC-Record-ID", self.make_record_id()), *common,
+                 ("WARC-Concurrent-To", response_id), *self._message_headers(request)],
+                (request.head, request.body), "application/http; msgtype=request"))
         pointer = WarcPointer(self._path.name, offset, length, response_id, date,
                               payload_digest, record_type)
         if self._file.tell() >= self.max_size:
