@@ -19,11 +19,12 @@ from importlib.metadata import version
 
 import trafilatura
 
+from crawler.charset_evidence import evidence_for
 from crawler.content import content_digest, text_digest
 from crawler.digests import sha1_digest
 from crawler.items import Capture
 from crawler.parser import PARSER_VERSION, parse_report
-from crawler.parser.decode import declared_charsets, decode
+
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +85,9 @@ def merge_page_into_document(page: dict, document: dict) -> dict:
 
 def record_charset_evidence(capture: Capture) -> None:
     """What the page declared (as written) and what decoding it took (a codec name)."""
-    capture.charset_header, capture.charset_meta = declared_charsets(
-        capture.content_type, capture.body)
-    capture.charset_used = decode(capture.body, capture.content_type)[1]
+    evidence = evidence_for(capture.content_type, capture.body)
+    capture.charset_header, capture.charset_meta, capture.charset_used = (
+        evidence.header, evidence.document, evidence.used)
 
 
 def main_text(page: Capture) -> str | None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
 
-from crawler.parser.decode import declared_charsets
+from crawler.charset_evidence import CharsetEvidence
 from storage.db import session_factory
 from storage.models import Capture
 from storage.repository import _insert, parse_timestamp
@@ -52,10 +52,12 @@ class CaptureIndex:
         self.sessions = session_factory(engine)
 
     def add(self, *, key: RequestKey, status: int, content_type: str | None, pointer: dict,
-            etag: str | None, last_modified: str | None, refers_to: str | None) -> None:
+            etag: str | None, last_modified: str | None, refers_to: str | None,
+            charsets: CharsetEvidence) -> None:
         method, url, request_digest = key
         values = dict(
-            charset_header=declared_charsets(content_type)[0],
+            charset_header=charsets.header, charset_meta=charsets.document,
+            charset_used=charsets.used,
             url=url, method=method, request_digest=request_digest, status=status,
             content_type=content_type, fetched_at=parse_timestamp(pointer["warc_date"]),
             record_type=pointer["record_type"], refers_to=refers_to, etag=etag,

@@ -293,5 +293,12 @@ def test_charset_evidence_is_recorded_per_capture(linhai_crawl, replica):
                 and a["kind"] == "report")
     row = rows[replica.base_url + utf8["path"]]
     assert (row.charset_header, row.charset_used) == ("utf-8", "utf-8")
-    # and every capture, report or not, has its header's declaration
-    assert rows[replica.base_url + "/col/col1229317620/index.html"].charset_header == "utf-8"
+    # and every capture, report or not, has its evidence
+    column = rows[replica.base_url + "/col/col1229317620/index.html"]
+    assert (column.charset_header, column.charset_used) == ("utf-8", "utf-8")
+    text_rows = [r for r in rows.values() if not r.url.endswith((".pdf", ".docx"))
+                 and "downfile.jsp" not in r.url]
+    assert all(r.charset_used for r in text_rows), [r for r in text_rows if not r.charset_used]
+    dataproxy = [r for u, r in rows.items() if "dataproxy.jsp" in u]
+    assert dataproxy and all(r.charset_header == "utf-8" and r.charset_used == "utf-8"
+                             for r in dataproxy)

@@ -21,8 +21,12 @@ import pytest
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator
 from warcio.archiveiterator import ArchiveIterator
 
+from sqlalchemy import select
+
 from replica import serve_site
 from replica.linhai import ground_truth
+from storage.db import make_engine
+from storage.models import Capture
 from tests.crawling import crawl
 
 EDITED_KEY = "active.regulations.issued"
@@ -168,3 +172,16 @@ def test_one_changed_report_is_one_new_version(three_crawls, tmp_path):
     assert {k: v for k, v in exported[url]["stats"].items() if k != EDITED_KEY} == {
         k: v for k, v in old_stats.items() if k != EDITED_KEY}
     assert all(r["versions"] == 1 for u, r in exported.items() if u != url)
+
+
+def test_revisit_captures_carry_the_charset_evidence_of_their_content(three_crawls):
+    engine = make_engine(three_crawls["second"].database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(Capture.url, Capture.status, Capture.charset_used)
+                                  .where(Capture.record_type == "revisit")).all()
+    engine.dispose()
+    not_modified = [r for r in rows if r.status == 304]
+    assert len(not_modified) >= 40
+    # A 304 has no body: its evidence is that of the archived page standing in for it.
+    assert all(r.charset_used in ("utf-8", "gb18030") for r in not_modified
+               if r.url.endswith(".html")), not_modified

@@ -35,8 +35,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from crawler.charset_evidence import evidence_for, wire_evidence
 from crawler.warc.http_message import HttpMessage, request_message, response_message
-from crawler.warc.reader import read_response
+from crawler.warc.reader import ArchivedResponse, read_response
 from crawler.warc.writer import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
@@ -185,12 +186,12 @@ class WarcCaptureMiddleware:
         self.stats.inc_value(f"warc/response_status/{response.status}")
         if len(self.writer.finished_files) > files_before:
             self.stats.inc_value("warc/files")
+        archived = None
+        if reference is not None and profile == SERVER_NOT_MODIFIED:
+            archived = read_response(self.config.directory / previous.content_file,
+                                     previous.content_offset)
         if self.index is not None:
-            self.index.add(
-                key=request_key(request), status=response.status,
-                content_type=_header(response, b"Content-Type"), pointer=pointer.as_dict(),
-                etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
-                refers_to=reference.refers_to if reference else None)
+            self._add_to_index(request, response, wire_response, pointer, reference, archived)
         if reference is None:
             request.meta[META_KEY] = pointer.as_dict()
             return response
@@ -201,15 +202,25 @@ class WarcCaptureMiddleware:
             "warc_record_id": previous.content_record_id, "warc_date": previous.content_date,
             "payload_digest": previous.payload_digest, "record_type": "response",
             "revisit_record_id": pointer.record_id}
-        if profile == SERVER_NOT_MODIFIED:
-            return self.archived_response(request, previous)
+        if archived is not None:
+            # The spider carries on with the archived page standing in for the 304.
+            return archived.to_scrapy(request, flags=["revisit"])
         return response
 
-    def archived_response(self, request: Request, previous: PreviousCapture) -> Response:
-        """The archived response standing in for a 304, as the spider expects a page."""
-        archived = read_response(self.config.directory / previous.content_file,
-                                 previous.content_offset)
-        return archived.to_scrapy(request, flags=["revisit"])
+    def _add_to_index(self, request: Request, response: Response, wire: HttpMessage,
+                      pointer, reference: Revisit | None,
+                      archived: ArchivedResponse | None) -> None:
+        content_type = _header(response, b"Content-Type")
+        if archived is not None:  # a 304 has no body: the evidence is the archived page's
+            charsets = evidence_for(archived.content_type, archived.body)
+        else:
+            charsets = wire_evidence(content_type, _header(response, b"Content-Encoding"),
+                                     wire.payload)
+        self.index.add(
+            key=request_key(request), status=response.status, content_type=content_type,
+            pointer=pointer.as_dict(), etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            refers_to=reference.refers_to if reference else None, charsets=charsets)
 
     def spider_closed(self) -> None:
         was_open = self.writer.current_file is not None
