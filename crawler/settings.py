@@ -92,7 +92,12 @@ DOWNLOADER_MIDDLEWARES = {
     # number, so it sees every response first on its way back: still encoded,
     # and redirects and errors before they are followed or retried.
     "crawler.warc.middleware.WarcCaptureMiddleware": 950,
+    # Right below it: a truncated response is archived first, then retried.
+    "crawler.middlewares.TruncatedResponseRetryMiddleware": 940,
 }
+# A response cut short by the server is kept (and archived with WARC-Truncated)
+# rather than failed; crawler.middlewares retries it instead of parsing it.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 
 ITEM_PIPELINES = {
     "pipelines.extract.ReportExtractionPipeline": 300,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -256,6 +257,14 @@ class _HTTPServer(ThreadingHTTPServer):
         self.site = site
         self.served = served
         super().__init__(address, _Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that gave up (timeout, retry) closes its end: the crawler's
+        # business, not a replica error worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            logger.debug("client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)
 
 
 class ReplicaServer:

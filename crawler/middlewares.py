@@ -1,0 +1,41 @@
+"""Downloader middlewares of the project, other than WARC capture (crawler/warc/).
+
+``TruncatedResponseRetryMiddleware``: a response cut off by a dropped
+connection is archived, then retried. Scrapy's default
+(``DOWNLOAD_FAIL_ON_DATALOSS = True``) turns such a response into a download
+error, so the bytes the server did send never reach the archive. The project
+turns that off and lets the WARC middleware archive the partial response
+(with ``WARC-Truncated: disconnect``); this middleware, just below it in the
+chain, then retries the request through Scrapy's retry machinery
+(``RETRY_TIMES``, ``retry/*`` stats), and once retries run out drops the
+response with ``IgnoreRequest``, so the request's errback runs and no spider
+ever parses a page that stops half way.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+
+class TruncatedResponseRetryMiddleware:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "TruncatedResponseRetryMiddleware":
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if "dataloss" not in response.flags:
+            return response
+        self.crawler.stats.inc_value("nianbao/truncated_responses")
+        retry = get_retry_request(request, spider=self.crawler.spider,
+                                  reason="truncated response")
+        if retry is not None:
+            return retry
+        raise IgnoreRequest(f"truncated response, retries exhausted: {response.url} "
+                            f"({len(response.body)} bytes received)")
