@@ -3,7 +3,9 @@
 Starts the replica portal on a free port, runs ``scrapy crawl linhai``
 pointed at it by ``PORTAL_BASE_URL``, then prints what was stored and
 archived (``scrapy summary``) and checks that every response the replica
-served is in the WARC files. Leaves ``./data/nianbao.db`` and ``./archive/``.
+served is in the WARC files. Leaves ``./data/nianbao.db`` (or stores into the
+database of the ``DATABASE_URL`` environment variable, as a crawl does) and
+``./archive/``.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def main() -> int:
     archive = workdir / "archive" / "linhai"
     before = set(archive.glob("*.warc.gz"))
     served_log = workdir / "data" / "replica-served.jsonl"
-    database = f"sqlite:///{workdir / 'data' / 'nianbao.db'}"
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'data' / 'nianbao.db'}"
     env = {**os.environ, "DATABASE_URL": database}
     replica, base_url = start_replica(served_log)
     print(f"replica of www.linhai.gov.cn serving at {base_url}")
@@ -90,7 +92,7 @@ def main() -> int:
     served = sum(1 for _ in served_log.open(encoding="utf-8")) if served_log.exists() else 0
     archived = archived_responses(archive, before)
     print(f"responses served by the replica: {served}; archived by this crawl: {archived}")
-    print(f"database: {workdir / 'data' / 'nianbao.db'}   archive: {archive}/")
+    print(f"database: {database}   archive: {archive}/")
     print("next: .venv/bin/scrapy export -o out.jsonl    make browse")
     return 0 if served == archived else 1
 

@@ -10,6 +10,8 @@ only linked it; ``versions`` counts the distinct contents seen at the URL and
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from storage.models import Capture, Report, ReportVersion
 from storage.repository import METADATA_FIELDS
 
@@ -20,10 +22,23 @@ def number(value: float | None) -> int | float | None:
     return value
 
 
+def utc_timestamp(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with its offset, whichever engine stored it.
+
+    SQLite hands back the naive UTC time it was given; PostgreSQL an aware
+    time in its session's zone. Exports from both must read the same.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
 def _capture_pointer(capture: Capture) -> dict:
     return {
         "url": capture.url,
-        "fetched_at": capture.fetched_at.isoformat() if capture.fetched_at else None,
+        "fetched_at": utc_timestamp(capture.fetched_at),
         "warc_file": capture.warc_file,
         "warc_record_id": capture.warc_record_id,
         "warc_offset": capture.warc_offset,

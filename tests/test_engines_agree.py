@@ -40,6 +40,7 @@ def exports(tmp_path_factory):
 
 def without_crawl_details(record: dict) -> dict:
     record = dict(record)
+    assert record["fetched_at"].endswith("+00:00"), record["fetched_at"]  # one form on both
     for field in PER_CRAWL:
         assert record.pop(field) is not None, (field, record["source"])
     if "document" in record:

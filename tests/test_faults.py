@@ -37,13 +37,13 @@ def faulty_crawl(tmp_path_factory):
     site = FaultySite(make_site(), {
         RECOVERS_503: Unavailable(times=1, status=503),
         ALWAYS_500: Unavailable(status=500),
-        HANGS: Hang(seconds=4),
+        HANGS: Hang(seconds=5),
         CUT_ONCE: Truncated(times=1),
         GARBAGE: Garbage(),
     })
     with ReplicaServer(site).start() as replica:
         result = crawl("linhai", replica, tmp_path, f"sqlite:///{tmp_path}/nianbao.db",
-                       "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=2")
+                       "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=2")
         result.base_url = replica.base_url
         result.faults = site.faults
         result.exported = result.export(tmp_path / "out.jsonl")
