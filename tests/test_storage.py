@@ -135,6 +135,20 @@ def test_filters(store):
     assert list(store.reports(portal="other")) == []
 
 
+def test_a_failure_in_the_middle_of_a_report_leaves_none_of_it(store):
+    save(store)
+    before = counts(store)
+    # Fails after the report, its capture and its version were written, while
+    # writing the stats: the transaction of that report must leave nothing.
+    broken = {**RECORD, "source": "http://h/art/2023/1/5/art_1229709042_68000.html",
+              "stats": [("applications.new_received.natural_person", 2)]}
+    page = page_capture("<urn:uuid:2>", offset=99)
+    page.url = broken["source"]
+    with pytest.raises(AttributeError):
+        save(store, broken, digest="sha1:B", page=page)
+    assert counts(store) == before
+
+
 def test_two_writers_at_once_make_no_duplicates(store):
     errors = []
 
