@@ -7,9 +7,10 @@ error, so the bytes the server did send never reach the archive. The project
 turns that off and lets the WARC middleware archive the partial response
 (with ``WARC-Truncated: disconnect``); this middleware, just below it in the
 chain, then retries the request through Scrapy's retry machinery
-(``RETRY_TIMES``, ``retry/*`` stats), and once retries run out drops the
-response with ``IgnoreRequest``, so the request's errback runs and no spider
-ever parses a page that stops half way.
+(``RETRY_ENABLED``, ``RETRY_TIMES``, ``dont_retry``, ``retry/*`` stats), and
+once retries run out (or are off) drops the response with ``IgnoreRequest``,
+so the request's errback runs and no spider ever parses a page that stops
+half way.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scrapy.http import Response
 class TruncatedResponseRetryMiddleware:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        self.retry_enabled = crawler.settings.getbool("RETRY_ENABLED")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "TruncatedResponseRetryMiddleware":
@@ -33,9 +35,10 @@ class TruncatedResponseRetryMiddleware:
         if "dataloss" not in response.flags:
             return response
         self.crawler.stats.inc_value("nianbao/truncated_responses")
-        retry = get_retry_request(request, spider=self.crawler.spider,
-                                  reason="truncated response")
-        if retry is not None:
-            return retry
-        raise IgnoreRequest(f"truncated response, retries exhausted: {response.url} "
+        if self.retry_enabled and not request.meta.get("dont_retry"):
+            retry = get_retry_request(request, spider=self.crawler.spider,
+                                      reason="truncated response")
+            if retry is not None:
+                return retry
+        raise IgnoreRequest(f"truncated response, not retried again: {response.url} "
                             f"({len(response.body)} bytes received)")
