@@ -260,6 +260,23 @@ def test_every_broken_rule_is_flagged_and_no_consistent_report_is(exported, repl
         assert not (codes & set(RULE_CODES.values())) - expected, (record["source"], codes)
 
 
+# The pre-2019 rules P1–P7 and the in-document soft rules S2/S4: the generator keeps
+# every report consistent with them (no deliberate break of these families).
+CONSISTENT_CODES = {"rule_legacy_received", "rule_legacy_completed", "rule_legacy_answered",
+                    "rule_legacy_refused", "legacy_refused_partial", "rule_legacy_outcomes",
+                    "rule_legacy_staff", "rule_legacy_subitem", "legacy_total_not_filled",
+                    "published_exceeds_total", "narrative_mismatch"}
+
+
+def test_generated_reports_keep_the_legacy_and_soft_rules(exported, replica):
+    templates = Counter()
+    for record, truth in generated_reports(exported, replica.base_url):
+        codes = {issue["code"] for issue in record["issues"]}
+        assert not codes & CONSISTENT_CODES, (record["source"], codes)
+        templates[truth["template"]] += 1
+    assert templates["pre2019"] >= 5 and templates["2019"] >= 5 and templates["2021"] >= 5
+
+
 # -- replay from the archive ---------------------------------------------------------------
 def test_replay_from_the_archive_gives_the_live_items_without_the_network(
         sqlite_crawl, replica, tmp_path_factory):

@@ -18,6 +18,16 @@ RULES: dict[str, str] = {
     "rule_review_total": "H4 复议诉讼 总计 = 维持+纠正+其他+尚未审结 / review, litigation: "
                          "total = upheld + corrected + other + pending",
     "rule_subtotal": "H5 小计 = 明细之和 / subtotal = sum of its parts",
+    # the pre-2019 统计表 (crawler/parser/rules_legacy.py)
+    "rule_legacy_received": "P1 收到申请数 = 当面+传真+网络+信函… / applications received ="
+                            " sum of the channels",
+    "rule_legacy_completed": "P2 申请办结数 = 按时+延期 / completed = on time + extended",
+    "rule_legacy_answered": "P3 申请答复数 = 各答复项之和 / answered = sum of the answer items",
+    "rule_legacy_refused": "P4 不同意公开答复数 ≥ 其中各项之和 / refused >= sum of its reasons",
+    "rule_legacy_outcomes": "P5 复议/诉讼/举报投诉数量 = （一）+（二）+（三） / review, litigation,"
+                            " complaints: total = upheld + corrected + other",
+    "rule_legacy_staff": "P6 工作人员数 = 专职+兼职 / staff = full-time + part-time",
+    "rule_legacy_subitem": "P7 其中项 ≤ 所属项 / an of-which row <= its parent row",
 }
 
 TABLES: dict[str, tuple[str, dict[str, str]]] = {

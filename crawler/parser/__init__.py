@@ -19,7 +19,8 @@ tokens         the row stream all inputs become
 text_tables    text layouts → rows;  html_tables: HTML grids;  pdf, docx
 detect         which table a row belongs to; the format from table headers
 active         表二;  applications + columns: 表三;  review: 表四;  legacy: 统计表
-rules          勾稽关系 H1–H5
+rules          勾稽关系 H1–H5;  rules_legacy: 统计表 P1–P7;  rules_soft: S2, S4 (text
+               vs table)
 metadata       metadata, title, agency, year;  sections: narrative sections
 issues         issue records; the table of stable issue codes is there
 record         parse_report / parse_file

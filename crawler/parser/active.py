@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .issues import issue
 from .keys import ACTIVE_KEYS_2019, ACTIVE_KEYS_2021, MONEY_KEYS, SIGNED_KEYS
@@ -37,6 +38,13 @@ _DEFAULT_COLUMNS = {
 _ROW_CAPTION = {"regulations": "一", "normative_documents": "一", "licensing": "五",
                 "other_services": "五", "penalty": "六", "coercion": "六", "fees": "八",
                 "procurement": "九"}
+
+
+@lru_cache(maxsize=4096)  # the same header and row labels recur in every report
+def _tokens(form: str) -> tuple[tuple[str, str], ...]:
+    """(group name, matched words) of each caption/header/column/row word in a label."""
+    return tuple((next(k for k, v in m.groupdict().items() if v is not None), m.group(0))
+                 for m in _TOKEN_RE.finditer(form))
 
 
 @dataclass
@@ -73,14 +81,13 @@ class ActiveCollector:
         full = match_form(text)
         form = strip_notes(full)
         matched = row_seen = False
-        for m in _TOKEN_RE.finditer(form):
-            name = next(k for k, v in m.groupdict().items() if v is not None)
+        for name, word in _tokens(form):
             if name.startswith("r") and row_seen:
                 continue  # one row per label: later words are part of its description
             matched = True
             if name == "cap":
                 self._flush()
-                self.caption = CAPTION_RE.search(m.group(0)).group(1)  # type: ignore[union-attr]
+                self.caption = CAPTION_RE.search(word).group(1)  # type: ignore[union-attr]
                 self.columns, self.unit, self.in_header = None, None, True
                 self.seen = True
             elif name == "head":

@@ -12,6 +12,7 @@ null and the row is flagged.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from .issues import issue
@@ -45,8 +46,15 @@ def _cell(num: Number) -> Cell3:
     return Cell3(num.value, num.state)
 
 
-def _parse(cell: Cell) -> Number:
-    return parse_number(None if cell.kind == SPANNED else cell.text)
+@lru_cache(maxsize=8192)  # keyed by the text: 1 and 1.0 stay apart (not so for Numbers)
+def _read_text(raw: str | None) -> tuple[Number, Cell3]:
+    num = parse_number(raw)
+    return num, _cell(num)
+
+
+def _read(cell: Cell) -> tuple[Number, Cell3]:
+    """The cell's number and its :class:`Cell3` (shared: both are immutable)."""
+    return _read_text(None if cell.kind == SPANNED else cell.text)
 
 
 def _candidates_short(nums: list[Cell3]) -> list[dict[str, Cell3]]:
@@ -107,22 +115,22 @@ def resolve_row(values: list[Cell], expected: int, sub_pos: int | None, where: s
     vals = list(values)
     while len(vals) > expected and vals[-1].kind == T_BLANK:
         vals.pop()  # padding cells of text layouts
-    parsed = [_parse(v) for v in vals]
+    read = [_read(v) for v in vals]
+    parsed = [num for num, _ in read]
     n = len(parsed)
     if not n:
         return {c: UNKNOWN_CELL for c in APPLICANT_COLUMNS}, [
             issue("column_count", where, f"no value cells for {expected} columns")]
     issues = [issue(p.code, where, p.note) for p in parsed if p.code]
     fatal = any(p.code in _FATAL for p in parsed)
+    nums = [cell for _, cell in read]
     if n == expected and (explicit or not fatal):
-        nums = [_cell(p) for p in parsed]
         if expected == 8:
             sub = nums.pop(6 if sub_pos is None else sub_pos)
             return dict(zip(APPLICANT_COLUMNS, nums)) | {"_subtotal": sub}, issues
         return dict(zip(APPLICANT_COLUMNS, nums)), issues
     if n == 7 and expected == 8:  # this row simply lacks the 小计 column
-        return dict(zip(APPLICANT_COLUMNS, (_cell(p) for p in parsed))), issues
-    nums = [_cell(p) for p in parsed]
+        return dict(zip(APPLICANT_COLUMNS, nums)), issues
     cands: list[dict[str, Cell3]] = []
     if not fatal and n == 6 and expected == 7:
         cands = _candidates_short(nums)

@@ -9,6 +9,8 @@ tables' headers, never from the year.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .active import ActiveCollector
 from .applications import ApplicationsCollector, match_row
 from .labels import APPLICATION_MARKERS, CAPTION_RE, LEGACY_MARKER_RE, REVIEW_START_RE
@@ -19,6 +21,19 @@ from .tokens import LABEL, Cell, Heading, Item, Row
 
 _HEADING_CONTEXT = {"active": "active", "applications": "applications", "review": "review",
                     "overview": None, "problems": None, "other": None}
+
+
+@lru_cache(maxsize=4096)  # the same header rows recur in every report
+def _marker(joined: str) -> str | None:
+    """The table a row's marker words open (in the order _switch tests them):
+    a 表二 caption, a 统计表 header, a 表三 marker; or None."""
+    if CAPTION_RE.search(joined):
+        return "active"
+    if LEGACY_MARKER_RE.search(joined):
+        return "legacy"
+    if APPLICATION_MARKERS.search(joined):
+        return "applications"
+    return None
 
 
 class Interpreter:
@@ -49,13 +64,12 @@ class Interpreter:
             return
         first = match_form(labels[0])
         joined = match_form("".join(labels))
-        if CAPTION_RE.search(joined):
-            self.context = "active"
-        elif LEGACY_MARKER_RE.search(joined):
-            self.context = "legacy"
+        marker = _marker(joined)
+        if marker == "active" or marker == "legacy":
+            self.context = marker
         elif self.context == "legacy":
             return
-        elif APPLICATION_MARKERS.search(joined):
+        elif marker == "applications":
             self.context = "applications"
         elif REVIEW_START_RE.match(first) and self.context != "review":
             self.context = "review"

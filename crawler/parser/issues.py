@@ -34,6 +34,20 @@ rule_review_total         error     H4 复议/诉讼 group 总计 ≠ 维持+纠
 rule_subtotal             error     H5 a subtotal row/column ≠ its children
 legacy_misplaced_value    warning   pre-2019 row: the number sits in the 单位 column
 legacy_unit_missing       info      pre-2019 row with a value but no unit
+rule_legacy_received      error     P1 收到申请数 ≠ sum of its channels (当面/传真/网络/信函…)
+rule_legacy_completed     error     P2 申请办结数 ≠ 按时办结数 + 延期办结数
+rule_legacy_answered      error     P3 申请答复数 ≠ sum of its numbered items
+rule_legacy_refused       error     P4 不同意公开答复数 < sum of its 其中 items
+legacy_refused_partial    info      P4 不同意公开答复数 > sum of its 其中 items (the
+                                    breakdown is often filled partially: not an error)
+rule_legacy_outcomes      error     P5 行政复议/行政诉讼/被举报投诉数量 ≠ （一）+（二）+（三）
+rule_legacy_staff         error     P6 从事政府信息公开工作人员数 ≠ 专职 + 兼职
+rule_legacy_subitem       error     P7 a 其中 row > its parent row
+legacy_total_not_filled   info      P1–P7 not checkable: a total row blank while its
+                                    items are not all 0 (not filled, not an error)
+published_exceeds_total   warning   S2 2019 表二（一）本年新公开数量 > 对外公开总数量
+narrative_mismatch        warning   S4 a number in the text ("收到…申请N件", "上年结转N件",
+                                    "行政复议N件" …) differs from the table
 decode_errors             warning   undecodable bytes were replaced
 ========================  ========  ==================================================
 """
@@ -53,6 +67,11 @@ SEVERITY: dict[str, str] = {
     "rule_column_balance": ERROR, "rule_result_total": ERROR, "rule_row_total": ERROR,
     "total_not_filled": INFO, "rule_review_total": ERROR, "rule_subtotal": ERROR,
     "legacy_misplaced_value": WARNING, "legacy_unit_missing": INFO,
+    "rule_legacy_received": ERROR, "rule_legacy_completed": ERROR,
+    "rule_legacy_answered": ERROR, "rule_legacy_refused": ERROR,
+    "legacy_refused_partial": INFO, "rule_legacy_outcomes": ERROR, "rule_legacy_staff": ERROR,
+    "rule_legacy_subitem": ERROR, "legacy_total_not_filled": INFO,
+    "published_exceeds_total": WARNING, "narrative_mismatch": WARNING,
     "decode_errors": WARNING,
 }
 

@@ -53,6 +53,8 @@ class LegacyCollector:
         self.group: str | None = None
         self.seen = False
         self.checked: list[LegacyRow] = []  # filled by finish()
+        self.label_header = False  # 统计指标/指标名称 header seen
+        self.code_column = False  # a 代码 column after the labels (定西-style 统计报表)
 
     def _open(self, text: str, explicit: bool) -> None:
         label = canonical_label(text)
@@ -74,6 +76,8 @@ class LegacyCollector:
             if cell.kind == LABEL:
                 form = match_form(cell.text)
                 if LEGACY_HEADER_RE.match(form) or LEGACY_CAPTION_RE.search(form):
+                    self.label_header |= form in ("统计指标", "指标名称")
+                    self.code_column |= form == "代码" and self.label_header
                     continue
                 if form in LEGACY_UNITS and self.rows and self.rows[-1].unit is None \
                         and not self.rows[-1].values:
@@ -99,7 +103,7 @@ class LegacyCollector:
             unit = row.unit
             self.checked.append(LegacyRow(row.label, row.group, unit, tuple(
                 parse_number(None if c.kind == SPANNED else c.text, money=unit == "万元",
-                             unit="万元") for c in values)))
+                             unit="万元") for c in values[int(self.code_column):])))
             if values:
                 first = values[0]
                 num = parse_number(None if first.kind == SPANNED else first.text,

@@ -55,6 +55,8 @@ def _split_cell(cell: str) -> list[tuple[str | None, str]]:
     m = _BARE_LABEL_RE.match(form)
     if m:
         return [(_label(m.group(1)), "")]
+    if ":" not in form and "：" not in form:  # every label match ends in a colon; spares
+        return [(None, form)]                # the look-behind scan over headers and prose
     hits = list(_LABEL_RE.finditer(form))
     if not hits:
         return [(None, form)]

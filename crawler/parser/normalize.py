@@ -107,10 +107,55 @@ def clean_text(text: str | None, *, simplified: bool = True) -> str | None:
     return out or None
 
 
+# NFKC, fast: unicodedata.normalize leaves its quick path for a whole string
+# at the first full-width comma and then costs ~0.1 µs a character (0.5 ms
+# for the prose of a report).  nfkc() first replaces each character by its
+# own NFKC form, which keeps the string's NFKD, hence its NFKC; when the
+# result passes the (exact) is_normalized test, it is the NFKC form.
+_NFKC_COMMON = "，（）：；！？％\u3000"  # most of them in Chinese text: str.replace
+_nfkc_table: tuple[re.Pattern[str], dict[str, str]] | None = None
+
+
+def _nfkc_setup() -> tuple[re.Pattern[str], dict[str, str]]:
+    global _nfkc_table
+    if _nfkc_table is None:
+        table = {}
+        for cp in range(0x80, 0x10000):
+            ch = chr(cp)
+            if unicodedata.decomposition(ch):  # no decomposition: its own NFKC
+                norm = unicodedata.normalize("NFKC", ch)
+                if norm != ch:
+                    table[ch] = norm
+        # all supplementary-plane characters too (rare; normalised one by one)
+        chars = "".join(re.escape(ch) for ch in table) + "\U00010000-\U0010ffff"
+        _nfkc_table = re.compile(f"[{chars}]"), table
+    return _nfkc_table
+
+
+def _nfkc_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _nfkc_table[1].get(ch) or unicodedata.normalize("NFKC", ch)  # type: ignore[index]
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, several times faster on long Chinese text."""
+    if len(text) < 64 or text.isascii():  # labels, cells: the plain call is cheaper
+        return unicodedata.normalize("NFKC", text)
+    pattern, table = _nfkc_setup()
+    mapped = text
+    for ch in _NFKC_COMMON:
+        if ch in mapped:
+            mapped = mapped.replace(ch, table[ch])
+    mapped = pattern.sub(_nfkc_char, mapped)
+    if unicodedata.is_normalized("NFKC", mapped):
+        return mapped
+    return unicodedata.normalize("NFKC", text)  # characters that compose with their neighbours
+
+
 @lru_cache(maxsize=8192)
 def match_form(text: str) -> str:
     """Comparison form of a label: NFKC (half-width brackets/digits), no whitespace."""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     return "".join(text.split()).replace("“", "\"").replace("”", "\"")
 
 

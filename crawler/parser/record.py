@@ -30,6 +30,8 @@ from .metadata import agency_of, build_metadata, find_title, find_year
 from .normalize import to_simplified
 from .pdf import pdf_lines
 from .rules import check_applications, check_review
+from .rules_legacy import check_legacy
+from .rules_soft import check_narrative, check_published, prose
 from .sections import extract_sections
 from .text_tables import rows_from_lines
 from .tokens import Item
@@ -171,9 +173,11 @@ def build_record(data: bytes | str, kind: str, url: str | None, content_type: st
     template, notes = interp.template()
     record["template"] = template
     record["stats"] = _stats(interp, template, issues)
+    issues.extend(check_published(record["stats"]))
     if template == "pre2019" or (template == "unknown" and interp.legacy.rows):
         record["legacy_indicators"], legacy_issues = interp.legacy.finish()
         issues.extend(legacy_issues)
+        issues.extend(check_legacy(interp.legacy.checked))
     metadata, header_title = build_metadata(lines, meta)
     record["metadata"] = metadata
     title = find_title(lines, meta, html_title, header_title)
@@ -184,6 +188,8 @@ def build_record(data: bytes | str, kind: str, url: str | None, content_type: st
     record["year"] = year
     for code, message in notes + year_notes:
         issues.append(issue(code, None, message))
+    issues.extend(check_narrative(prose(lines, joined=kind in ("pdf", "text")), year, template,
+                                  record["stats"], issues, interp.legacy.checked))
     if template == "unknown" and not any(k.startswith(("active", "applications", "review"))
                                          for k in record["stats"]):
         if (title and _REPORT_TITLE.search(title)) or any(record["sections"].values()):

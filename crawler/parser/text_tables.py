@@ -33,9 +33,9 @@ def split_pipe_line(line: str, border: bool = True) -> list[str]:
     return [p.strip() for p in parts]
 
 
-def feed_line(builder: RowBuilder, raw: str) -> None:
-    """Add one text line to ``builder``."""
-    line = collapse_ws(raw)
+def feed_line(builder: RowBuilder, raw: str, collapsed: bool = False) -> None:
+    """Add one text line to ``builder`` (``collapsed``: already through collapse_ws)."""
+    line = raw if collapsed else collapse_ws(raw)
     if not line or PAGE_MARKER_RE.match(line):
         return
     if "|" in line:

@@ -38,11 +38,11 @@ class Row:
 
     def values(self) -> list[Cell]:
         """Value-side cells after the last label (leading numbers such as 序号 dropped)."""
-        last = -1
-        for i, c in enumerate(self.cells):
-            if c.kind == LABEL:
-                last = i
-        return [c for c in self.cells[last + 1:] if c.kind != LABEL]
+        cells = self.cells
+        for i in range(len(cells) - 1, -1, -1):  # from the end: most rows end in values
+            if cells[i].kind == LABEL:
+                return cells[i + 1:]
+        return cells[:]
 
 
 @dataclass(slots=True)
@@ -59,6 +59,7 @@ class Prose:
 Item = Row | Heading | Prose
 
 
+@lru_cache(maxsize=8192)  # asked of each line up to three times (rows, metadata, sections)
 def heading_of(text: str) -> str | None:
     """Section name if ``text`` is a section heading of the 2019/2021 formats."""
     form = match_form(text)

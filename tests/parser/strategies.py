@@ -41,6 +41,10 @@ def valid_stats(draw, template: str, blanks: bool = True) -> dict:
         else:
             stats[key] = draw(st.one_of(st.none(), st.integers(0, 5000)) if blanks
                               else st.integers(0, 5000))
+    for item in ("regulations", "normative_documents"):  # S2: 新公开 ≤ 对外公开总数量
+        new, total = (f"active.{item}.{c}" for c in ("new_published", "total_published"))
+        if new in stats and None not in (stats[new], stats[total]) and stats[new] > stats[total]:
+            stats[new], stats[total] = stats[total], stats[new]
     rows = APPLICATION_ROWS_2019 if template == "2019" else APPLICATION_ROWS_2021
     results = RESULT_ROWS_2019 if template == "2019" else RESULT_ROWS_2021
     table = {r: {} for r in rows}
