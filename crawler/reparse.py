@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from crawler.digests import record_digest
 from crawler.extraction import TEXT_EXTRACTOR, extract_report
 from crawler.items import Capture
 from crawler.warc.reader import UnreadableRecord, read_response, warc_files
@@ -53,6 +53,9 @@ class ReparseTask:
     attachments: tuple[ArchivedCapture, ...]
     # The stored main text, when today's extractor made it: no need to run it again.
     known_text: str | None = None
+    # What is stored of the version's record, for the worker to tell "unchanged" itself.
+    stored_digest: str | None = None
+    stored_parser_version: str | None = None
 
 
 @dataclass
@@ -63,6 +66,10 @@ class ReparseResult:
     text_extractor: str | None
     document_capture_id: int | None
     error: str | None = None  # the capture could not be read back from the WARC
+    # The record's digest equals the stored one: the worker sends no record back,
+    # only whether the parser version changed (most of a re-parse is this).
+    unchanged: bool = False
+    parser_version: str | None = None
 
 
 @dataclass
@@ -74,7 +81,8 @@ class ReparseSummary:
     by_kind: Counter = field(default_factory=Counter)
 
 
-def _archived(row: CaptureRow, files: dict[str, Path]) -> ArchivedCapture | None:
+def _archived(row, files: dict[str, Path]) -> ArchivedCapture | None:
+    """``row``: a captures row (id, url, requested_url, warc_file, warc_offset, …)."""
     path = files.get(row.warc_file or "")
     if path is None or row.warc_offset is None:
         return None
@@ -91,23 +99,36 @@ def load_tasks(store: ReportStore, paths: list[str], *,
     """
     files = {path.name: path for path in warc_files(paths)}
     tasks, missing = [], 0
-    with store.sessions() as session:
-        versions = session.scalars(select(ReportVersion).options(
-            selectinload(ReportVersion.capture)).order_by(ReportVersion.id)).all()
-        children = session.scalars(select(CaptureRow).where(CaptureRow.parent_id.in_(
-            [v.capture_id for v in versions]))).all()
-    attachments: dict[int, list[CaptureRow]] = {}
-    for child in sorted(children, key=lambda c: c.id):
+    versions_t, captures_t = ReportVersion.__table__, CaptureRow.__table__
+    capture_columns = [captures_t.c[name] for name in (
+        "id", "url", "requested_url", "warc_file", "warc_offset", "warc_record_id",
+        "fetched_at", "parent_id")]
+    # Core rows, not ORM objects: only the columns a task needs, for every version.
+    with store.engine.connect() as connection:
+        versions = connection.execute(select(
+            versions_t.c.id, versions_t.c.capture_id, versions_t.c.text_extractor,
+            versions_t.c.main_text, versions_t.c.record_digest, versions_t.c.parser_version,
+        ).order_by(versions_t.c.id)).all()
+        # Subqueries, not lists of ids: an archive may hold more versions than a
+        # statement may have parameters.
+        page_ids = select(versions_t.c.capture_id).scalar_subquery()
+        captures = {c.id: c for c in connection.execute(
+            select(*capture_columns).where(captures_t.c.id.in_(page_ids)))}
+        children = connection.execute(select(*capture_columns).where(
+            captures_t.c.parent_id.in_(page_ids)).order_by(captures_t.c.id)).all()
+    attachments: dict[int, list] = {}
+    for child in children:
         attachments.setdefault(child.parent_id, []).append(child)
     for version in versions:
-        page = _archived(version.capture, files)
+        page = _archived(captures[version.capture_id], files)
         if page is None:
             missing += 1
             continue
         linked = (_archived(a, files) for a in attachments.get(version.capture_id, []))
         reuse = not reextract and version.text_extractor == TEXT_EXTRACTOR
         tasks.append(ReparseTask(version.id, page, tuple(a for a in linked if a),
-                                 version.main_text if reuse else None))
+                                 version.main_text if reuse else None,
+                                 version.record_digest, version.parser_version))
     return tasks, missing
 
 
@@ -132,8 +153,12 @@ def run_task(task: ReparseTask) -> ReparseResult:
     if extraction.document is not None:
         index = next(i for i, a in enumerate(attachments) if a is extraction.document)
         document_id = task.attachments[index].capture_id
+    parser_version = extraction.record.get("parser_version")
+    if task.stored_digest is not None and task.stored_digest == record_digest(extraction.record):
+        return ReparseResult(task.version_id, None, None, None, None, unchanged=True,
+                             parser_version=parser_version)
     return ReparseResult(task.version_id, extraction.record, extraction.text,
-                         extraction.text_extractor, document_id)
+                         extraction.text_extractor, document_id, parser_version=parser_version)
 
 
 def _issue_keys(issues: list[dict]) -> Counter:
@@ -147,17 +172,18 @@ def diff_records(old: dict, new: dict) -> dict:
         if old.get(key) != new.get(key):
             changes[key] = [old.get(key), new.get(key)]
     old_stats, new_stats = old.get("stats") or {}, new.get("stats") or {}
-    values = {key: [old_stats.get(key), new_stats.get(key)]
-              for key in sorted(set(old_stats) | set(new_stats))
-              if key not in old_stats or key not in new_stats
-              or old_stats[key] != new_stats[key]}
+    values = {} if old_stats == new_stats else {  # the usual case, at C speed
+        key: [number(old_stats.get(key)), new_stats.get(key)]
+        for key in sorted(set(old_stats) | set(new_stats))
+        if key not in old_stats or key not in new_stats or old_stats[key] != new_stats[key]}
     if (old.get("legacy_indicators") or []) != (new.get("legacy_indicators") or []):
         values["legacy_indicators"] = [len(old.get("legacy_indicators") or []),
                                        len(new.get("legacy_indicators") or [])]
     if values:
         changes["values"] = values
-    old_issues, new_issues = _issue_keys(old.get("issues") or []), _issue_keys(
-        new.get("issues") or [])
+    old_list, new_list = old.get("issues") or [], new.get("issues") or []
+    old_issues, new_issues = ((None, None) if old_list == new_list  # same, in the same order
+                              else (_issue_keys(old_list), _issue_keys(new_list)))
     if old_issues != new_issues:
         changes["issues"] = {
             "removed": [json.loads(i) for i in (old_issues - new_issues).elements()],
@@ -173,69 +199,127 @@ def diff_records(old: dict, new: dict) -> dict:
     return changes
 
 
-def _stored_records(store: ReportStore) -> dict[int, tuple[str, dict]]:
-    """What ``diff_records`` compares, for every stored version (Core queries: fast)."""
+def _stored_digests(store: ReportStore) -> dict[int, tuple[str, str | None, str | None]]:
+    """Every stored version's URL (for the diff), record digest and parser version."""
     versions, reports = ReportVersion.__table__, Report.__table__
-    stats, issues = ReportStat.__table__, ReportIssue.__table__
-    records: dict[int, tuple[str, dict]] = {}
     with store.engine.connect() as connection:
-        rows = connection.execute(select(versions, reports.c.source_url).join(
-            reports, reports.c.id == versions.c.report_id)).mappings()
-        for row in rows:
+        return {row.id: (row.source_url, row.record_digest, row.parser_version)
+                for row in connection.execute(select(
+                    versions.c.id, versions.c.record_digest, versions.c.parser_version,
+                    reports.c.source_url).join(reports, reports.c.id == versions.c.report_id))}
+
+
+def _stored_records(store: ReportStore, version_ids: list[int]) -> dict[int, dict]:
+    """What ``diff_records`` compares, for the given stored versions (Core queries: fast)."""
+    versions = ReportVersion.__table__
+    stats, issues = ReportStat.__table__, ReportIssue.__table__
+    records: dict[int, dict] = {}
+    # Only the columns a diff reads: main_text and sections are most of a version's bytes.
+    columns = [versions.c[name] for name in (
+        "id", "template", "year", "title", "agency", *METADATA_FIELDS, "metadata_extra",
+        "legacy_indicators", "parser_version")]
+    with store.engine.connect() as connection:
+        for row in connection.execute(select(*columns).where(
+                versions.c.id.in_(version_ids))).mappings():
             metadata = {field: row[field] for field in METADATA_FIELDS}
             for field in ("written_date", "published_date"):
                 if metadata[field] is not None:
                     metadata[field] = metadata[field].isoformat()
             metadata.update(row["metadata_extra"] or {})
-            records[row["id"]] = (row["source_url"], {
+            records[row["id"]] = {
                 "template": row["template"], "year": row["year"], "title": row["title"],
                 "agency": row["agency"], "metadata": metadata, "stats": {},
                 "legacy_indicators": row["legacy_indicators"] or [], "issues": [],
-                "parser_version": row["parser_version"]})
-        for version_id, key, value in connection.execute(
-                select(stats.c.version_id, stats.c.key, stats.c.value)):
-            records[version_id][1]["stats"][key] = number(value)
-        for row in connection.execute(select(issues).order_by(issues.c.id)).mappings():
-            records[row["version_id"]][1]["issues"].append(row["detail"] or {
+                "parser_version": row["parser_version"]}
+        for version_id, key, value in connection.execute(select(
+                stats.c.version_id, stats.c.key, stats.c.value).where(
+                stats.c.version_id.in_(version_ids))):
+            records[version_id]["stats"][key] = value  # 3.0 == 3 for the diff
+        for row in connection.execute(select(issues).where(
+                issues.c.version_id.in_(version_ids)).order_by(issues.c.id)).mappings():
+            records[row["version_id"]]["issues"].append(row["detail"] or {
                 "code": row["code"], "severity": row["severity"], "where": row["where"],
                 "message": row["message"]})
     return records
+
+
+class _Reparse:
+    """One re-parse's bookkeeping: what to compare, what to write, what to report."""
+
+    def __init__(self, store: ReportStore, diff_out, summary: ReparseSummary):
+        self.store, self.diff_out, self.summary = store, diff_out, summary
+        self.stored = _stored_digests(store)
+        self.to_compare: list[ReparseResult] = []
+        self.to_write: list[tuple] = []
+
+    def _report(self, line: dict) -> None:
+        if self.diff_out is not None:
+            self.diff_out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    def add(self, result: ReparseResult) -> None:
+        source, _, parser_version = self.stored[result.version_id]
+        if result.error is not None:  # reported, and the stored record kept
+            self.summary.unreadable += 1
+            self._report({"source": source, "version_id": result.version_id,
+                          "error": result.error})
+            return
+        self.summary.reports += 1
+        if result.unchanged:
+            # Same record: nothing to compare. A newer parser says so, nothing else.
+            if parser_version != result.parser_version:
+                self._write(result, rewrite=None)
+            return
+        self.to_compare.append(result)
+        if len(self.to_compare) >= WRITE_BATCH:
+            self.compare()
+
+    def compare(self) -> None:
+        """Diff the records whose digests differ (or were never taken) with the stored ones."""
+        batch, self.to_compare = self.to_compare, []
+        if not batch:
+            return
+        stored = _stored_records(self.store, [r.version_id for r in batch])
+        for result in batch:
+            changes = diff_records(stored[result.version_id], result.record)
+            # No change (a digest taken by an older parser, or none yet): the
+            # version's own columns are rewritten, so its digest is this one.
+            self._write(result, rewrite="values" in changes or "issues" in changes)
+            if changes:
+                self.summary.changed += 1
+                self.summary.by_kind.update(changes.keys())
+                self._report({"source": self.stored[result.version_id][0],
+                              "version_id": result.version_id, "changes": changes})
+
+    def _write(self, result: ReparseResult, rewrite: bool | None) -> None:
+        # An unchanged result brings no record back: its parser version is all it writes.
+        record = result.record if result.record is not None else {
+            "parser_version": result.parser_version}
+        self.to_write.append((result.version_id, record, result.text,
+                              result.text_extractor, result.document_capture_id, rewrite))
+        if len(self.to_write) >= WRITE_BATCH:
+            self.flush_writes()
+
+    def flush_writes(self) -> None:
+        if self.to_write:
+            self.store.update_versions(self.to_write)
+            self.to_write = []
+
+    def finish(self) -> None:
+        self.compare()
+        self.flush_writes()
 
 
 def reparse(store: ReportStore, paths: list[str], *, workers: int | None = None,
             progress: Callable[[Iterator, int], Iterator] = lambda it, total: it,
             diff_out=None, reextract: bool = False) -> ReparseSummary:
     tasks, missing = load_tasks(store, paths, reextract=reextract)
-    stored = _stored_records(store)
     summary = ReparseSummary(missing=missing)
     workers = workers or os.cpu_count() or 1
-    pending: list[tuple] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = pool.map(run_task, tasks, chunksize=max(1, min(16, len(tasks) // (4 * workers))))
+        # Read while the workers parse: the first results wait for it, not the workers.
+        run = _Reparse(store, diff_out, summary)
         for result in progress(results, len(tasks)):
-            source, old = stored[result.version_id]
-            if result.error is not None:  # reported, and the stored record kept
-                summary.unreadable += 1
-                if diff_out is not None:
-                    diff_out.write(json.dumps({"source": source, "version_id": result.version_id,
-                                               "error": result.error}) + "\n")
-                continue
-            summary.reports += 1
-            changes = diff_records(old, result.record)
-            parser_changed = old.get("parser_version") != result.record.get("parser_version")
-            if changes or parser_changed:
-                rewrite = ("values" in changes or "issues" in changes) if changes else None
-                pending.append((result.version_id, result.record, result.text,
-                                result.text_extractor, result.document_capture_id, rewrite))
-                if len(pending) >= WRITE_BATCH:
-                    store.update_versions(pending)
-                    pending = []
-            if changes:
-                summary.changed += 1
-                summary.by_kind.update(changes.keys())
-                if diff_out is not None:
-                    diff_out.write(json.dumps({"source": source, "version_id": result.version_id,
-                                               "changes": changes}, ensure_ascii=False) + "\n")
-    if pending:
-        store.update_versions(pending)
+            run.add(result)
+        run.finish()
     return summary

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from crawler.digests import record_digest
 from storage.db import session_factory
 from storage.models import (
     Capture,
@@ -68,6 +69,7 @@ def _parsed_fields(record: dict, list_title: str | None, main_text: str | None,
         legacy_indicators=record.get("legacy_indicators"),
         extra={k: v for k, v in record.items() if k not in _COLUMN_KEYS} or None,
         parser_version=record.get("parser_version"), parsed_at=now,
+        record_digest=record_digest(record),
         metadata_extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS} or None,
         **{f: metadata.get(f) for f in METADATA_FIELDS},
     )
@@ -215,12 +217,19 @@ class ReportStore:
             list_titles = dict(connection.execute(
                 select(versions.c.id, versions.c.list_title)
                 .where(versions.c.id.in_([u[0] for u in updates]))).all())
+            # Same output, newer parser: say so, and nothing else (one statement per
+            # parser version: a re-parse after a parser upgrade is mostly these).
+            only_version: dict[str | None, list[int]] = {}
+            for version_id, record, *_, rewrite in updates:
+                if rewrite is None:
+                    only_version.setdefault(record.get("parser_version"), []).append(version_id)
+            for parser_version, ids in only_version.items():
+                connection.execute(update(versions).where(versions.c.id.in_(ids)).values(
+                    parser_version=parser_version, parsed_at=now))
             for version_id, record, main_text, text_extractor, document_id, rewrite in updates:
-                statement = update(versions).where(versions.c.id == version_id)
-                if rewrite is None:  # same output, newer parser: say so, and nothing else
-                    connection.execute(statement.values(
-                        parser_version=record.get("parser_version"), parsed_at=now))
+                if rewrite is None:
                     continue
+                statement = update(versions).where(versions.c.id == version_id)
                 parsed = _parsed_fields(record, list_titles[version_id], main_text,
                                         text_extractor, now)
                 connection.execute(statement.values(**parsed, document_capture_id=document_id))

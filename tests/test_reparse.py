@@ -8,7 +8,10 @@ import shutil
 
 import pytest
 
+from sqlalchemy import text
+
 import crawler.extraction
+from crawler.digests import record_digest
 from crawler.reparse import diff_records, reparse
 from replica import serve_site
 from replica.linhai import ground_truth
@@ -74,6 +77,40 @@ def test_a_changed_rule_names_exactly_the_reports_it_affects(crawled, tmp_path, 
     assert again.changed == len(affected)
     assert reparse(store, [str(crawled.warc_dir)], workers=2).changed == 0
     engine.dispose()
+
+
+def test_versions_without_a_record_digest_are_compared_in_full_and_get_one(crawled, tmp_path):
+    # As a database from before migration 0003 holds them.
+    engine = make_engine(crawled.database_url)
+    with engine.begin() as db:
+        db.execute(text("UPDATE report_versions SET record_digest = NULL"))
+    before = export(crawled, tmp_path, "before.jsonl")
+    store = ReportStore(engine)
+    summary = reparse(store, [str(crawled.warc_dir)], workers=2)
+    assert summary.reports == len(before) and summary.changed == 0
+    with engine.connect() as db:
+        digests = db.execute(text("SELECT record_digest FROM report_versions")).scalars().all()
+        parsed_at = db.execute(text("SELECT id, parsed_at FROM report_versions")).all()
+    assert digests and all(d and d.startswith("sha1:") for d in digests)
+    assert export(crawled, tmp_path, "after.jsonl") == before
+    # With digests in place, an unchanged re-parse writes nothing at all.
+    assert reparse(store, [str(crawled.warc_dir)], workers=2).changed == 0
+    with engine.connect() as db:
+        assert db.execute(text("SELECT id, parsed_at FROM report_versions")).all() == parsed_at
+    engine.dispose()
+
+
+def test_record_digest_ignores_issue_order_and_sees_every_compared_part():
+    record = {"template": "2021", "year": 2022, "title": "t", "agency": "a",
+              "metadata": {"publisher": "p"}, "stats": {"x": 1, "y": None},
+              "legacy_indicators": [], "sections": {"overview": "…"},
+              "issues": [{"code": "a", "where": "x"}, {"code": "b", "where": None}]}
+    same = {**record, "issues": record["issues"][::-1], "sections": {"overview": "other"}}
+    assert record_digest(same) == record_digest(record)  # sections are not compared
+    for key, value in [("stats", {"x": 2, "y": None}), ("stats", {"x": 1, "y": 0}),
+                       ("year", 2021), ("metadata", {"publisher": "q"}),
+                       ("issues", record["issues"][:1]), ("legacy_indicators", [{"v": 1}])]:
+        assert record_digest({**record, key: value}) != record_digest(record), key
 
 
 def test_reports_outside_the_given_paths_are_counted_not_lost(crawled, tmp_path):

@@ -124,6 +124,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
                              "pre-2019 统计表 rows (JSON): label, unit, value",
         "extra": "记录中的其他字段（JSON） / other record fields (JSON)",
         "parser_version": "解析器版本 / parser version",
+        "record_digest": "解析结果的摘要，重新解析时据以判断是否变化 / digest of the "
+                         "parser's record: a re-parse with the same digest changed nothing",
         "first_seen_at": "首次抓到时间 / first seen",
         "parsed_at": "解析时间 / parsed at",
     }),
