@@ -27,7 +27,7 @@ record         parse_report / parse_file
 ============== ===============================================================
 """
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 from .record import parse_file, parse_report  # noqa: E402
 
