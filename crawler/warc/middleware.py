@@ -38,6 +38,7 @@ from scrapy.settings import BaseSettings
 from crawler.charset_evidence import evidence_for, wire_evidence
 from crawler.warc.http_message import HttpMessage, request_message, response_message
 from crawler.warc.reader import ArchivedResponse, read_response
+from crawler.warc.recovery import recover_open_files
 from crawler.warc.writer import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
@@ -118,6 +119,11 @@ class WarcCaptureMiddleware:
         return cls(crawler, WarcConfig.from_settings(crawler.settings, crawler.spider.name))
 
     def spider_opened(self) -> None:
+        # Files an earlier crawl was killed in the middle of: finished before anything
+        # (the capture index points at them under their final names).
+        recovered = recover_open_files(self.config.directory)
+        if recovered:
+            self.stats.set_value("warc/recovered_files", len(recovered))
         if not self.database_url:
             logger.warning("No DATABASE_URL: WARC records are written but not indexed")
             return

@@ -265,6 +265,9 @@ class RotatingWarcWriter:
                 (request.head, request.body), "application/http; msgtype=request"))
         pointer = WarcPointer(self._path.name, offset, length, response_id, date,
                               payload_digest, record_type)
+        # Out of our buffer before the caller indexes the pointer: a crawl killed
+        # after that keeps the record (crawler/warc/recovery.py finishes the file).
+        self._file.flush()
         if self._file.tell() >= self.max_size:
             self.close()
         return pointer
