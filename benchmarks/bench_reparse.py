@@ -69,6 +69,9 @@ def multiply(store: ReportStore, copies: int) -> None:
                         f"s.message, s.detail FROM report_issues s {copies_of}"))
 
 
+ROUNDS = 3
+
+
 def _extract(inputs):
     page, attachments, known_text = inputs
     return extract_report(page, attachments, known_text=known_text).record["template"]
@@ -89,23 +92,28 @@ def main() -> None:
         with store.engine.begin() as db:
             db.execute(text("UPDATE report_versions SET parser_version = 'stale'"))
         paths = [str(result.warc_dir)]
-
-        started = time.perf_counter()
-        summary = reparse(store, paths, workers=workers, reextract=reextract)
-        reparse_seconds = time.perf_counter() - started
-
         tasks, _ = load_tasks(store, paths, reextract=reextract)
         inputs = [(_capture(t.page), [_capture(a) for a in t.attachments], t.known_text)
                   for t in tasks]
-        started = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_extract, inputs, chunksize=max(1, len(inputs) // (4 * workers))))
-        parse_seconds = time.perf_counter() - started
+        # Two shared cores are noisy: each side's best of ROUNDS, the rounds interleaved.
+        reparse_seconds = parse_seconds = float("inf")
+        for _ in range(ROUNDS):
+            with store.engine.begin() as db:
+                db.execute(text("UPDATE report_versions SET parser_version = 'stale'"))
+            started = time.perf_counter()
+            summary = reparse(store, paths, workers=workers, reextract=reextract)
+            reparse_seconds = min(reparse_seconds, time.perf_counter() - started)
+
+            started = time.perf_counter()
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(_extract, inputs, chunksize=max(1, len(inputs) // (4 * workers))))
+            parse_seconds = min(parse_seconds, time.perf_counter() - started)
 
     reparse_rate = summary.reports / reparse_seconds
     parse_rate = len(inputs) / parse_seconds
     print(f"reports: {summary.reports} ({copies} copies of the replica's reports), "
-          f"workers: {workers}, main text {'re-extracted' if reextract else 'reused'}")
+          f"workers: {workers}, main text {'re-extracted' if reextract else 'reused'}, "
+          f"best of {ROUNDS} rounds")
     print(f"reparse (WARC read + extract + diff + DB write): {reparse_rate:.0f} reports/s "
           f"({reparse_seconds:.2f} s)")
     print(f"parse only (extract, pages in memory):         {parse_rate:.0f} reports/s "

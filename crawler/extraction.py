@@ -25,7 +25,6 @@ from crawler.digests import sha1_digest
 from crawler.items import Capture
 from crawler.parser import PARSER_VERSION, parse_report
 
-
 logger = logging.getLogger(__name__)
 
 # Which main-text extractor produced a stored text: a re-parse may reuse the

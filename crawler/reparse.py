@@ -49,6 +49,7 @@ class ArchivedCapture:
 @dataclass(frozen=True)
 class ReparseTask:
     version_id: int
+    source_url: str  # the report's URL, for the diff
     page: ArchivedCapture
     attachments: tuple[ArchivedCapture, ...]
     # The stored main text, when today's extractor made it: no need to run it again.
@@ -105,10 +106,13 @@ def load_tasks(store: ReportStore, paths: list[str], *,
         "fetched_at", "parent_id")]
     # Core rows, not ORM objects: only the columns a task needs, for every version.
     with store.engine.connect() as connection:
+        reports_t = Report.__table__
         versions = connection.execute(select(
             versions_t.c.id, versions_t.c.capture_id, versions_t.c.text_extractor,
             versions_t.c.main_text, versions_t.c.record_digest, versions_t.c.parser_version,
-        ).order_by(versions_t.c.id)).all()
+            reports_t.c.source_url,
+        ).join(reports_t, reports_t.c.id == versions_t.c.report_id)
+            .order_by(versions_t.c.id)).all()
         # Subqueries, not lists of ids: an archive may hold more versions than a
         # statement may have parameters.
         page_ids = select(versions_t.c.capture_id).scalar_subquery()
@@ -126,7 +130,8 @@ def load_tasks(store: ReportStore, paths: list[str], *,
             continue
         linked = (_archived(a, files) for a in attachments.get(version.capture_id, []))
         reuse = not reextract and version.text_extractor == TEXT_EXTRACTOR
-        tasks.append(ReparseTask(version.id, page, tuple(a for a in linked if a),
+        tasks.append(ReparseTask(version.id, version.source_url, page,
+                                 tuple(a for a in linked if a),
                                  version.main_text if reuse else None,
                                  version.record_digest, version.parser_version))
     return tasks, missing
@@ -199,16 +204,6 @@ def diff_records(old: dict, new: dict) -> dict:
     return changes
 
 
-def _stored_digests(store: ReportStore) -> dict[int, tuple[str, str | None, str | None]]:
-    """Every stored version's URL (for the diff), record digest and parser version."""
-    versions, reports = ReportVersion.__table__, Report.__table__
-    with store.engine.connect() as connection:
-        return {row.id: (row.source_url, row.record_digest, row.parser_version)
-                for row in connection.execute(select(
-                    versions.c.id, versions.c.record_digest, versions.c.parser_version,
-                    reports.c.source_url).join(reports, reports.c.id == versions.c.report_id))}
-
-
 def _stored_records(store: ReportStore, version_ids: list[int]) -> dict[int, dict]:
     """What ``diff_records`` compares, for the given stored versions (Core queries: fast)."""
     versions = ReportVersion.__table__
@@ -246,9 +241,10 @@ def _stored_records(store: ReportStore, version_ids: list[int]) -> dict[int, dic
 class _Reparse:
     """One re-parse's bookkeeping: what to compare, what to write, what to report."""
 
-    def __init__(self, store: ReportStore, diff_out, summary: ReparseSummary):
+    def __init__(self, store: ReportStore, tasks: list[ReparseTask], diff_out,
+                 summary: ReparseSummary):
         self.store, self.diff_out, self.summary = store, diff_out, summary
-        self.stored = _stored_digests(store)
+        self.tasks = {task.version_id: task for task in tasks}
         self.to_compare: list[ReparseResult] = []
         self.to_write: list[tuple] = []
 
@@ -257,7 +253,8 @@ class _Reparse:
             self.diff_out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     def add(self, result: ReparseResult) -> None:
-        source, _, parser_version = self.stored[result.version_id]
+        task = self.tasks[result.version_id]
+        source = task.source_url
         if result.error is not None:  # reported, and the stored record kept
             self.summary.unreadable += 1
             self._report({"source": source, "version_id": result.version_id,
@@ -266,7 +263,7 @@ class _Reparse:
         self.summary.reports += 1
         if result.unchanged:
             # Same record: nothing to compare. A newer parser says so, nothing else.
-            if parser_version != result.parser_version:
+            if task.stored_parser_version != result.parser_version:
                 self._write(result, rewrite=None)
             return
         self.to_compare.append(result)
@@ -287,7 +284,7 @@ class _Reparse:
             if changes:
                 self.summary.changed += 1
                 self.summary.by_kind.update(changes.keys())
-                self._report({"source": self.stored[result.version_id][0],
+                self._report({"source": self.tasks[result.version_id].source_url,
                               "version_id": result.version_id, "changes": changes})
 
     def _write(self, result: ReparseResult, rewrite: bool | None) -> None:
@@ -317,8 +314,7 @@ def reparse(store: ReportStore, paths: list[str], *, workers: int | None = None,
     workers = workers or os.cpu_count() or 1
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = pool.map(run_task, tasks, chunksize=max(1, min(16, len(tasks) // (4 * workers))))
-        # Read while the workers parse: the first results wait for it, not the workers.
-        run = _Reparse(store, diff_out, summary)
+        run = _Reparse(store, tasks, diff_out, summary)
         for result in progress(results, len(tasks)):
             run.add(result)
         run.finish()

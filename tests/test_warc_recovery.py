@@ -10,8 +10,6 @@ accepts, and never touch the file of a writer that is still alive.
 from __future__ import annotations
 
 import os
-import re
-import socket
 import subprocess
 import sys
 import zlib
@@ -21,9 +19,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc.http_message import HttpMessage
 from crawler.warc.recovery import complete_members_end, recover_open_files
-from crawler.warc.writer import OPEN_SUFFIX, RotatingWarcWriter
+from crawler.warc.writer import OPEN_SUFFIX, RotatingWarcWriter, host_label
 
-HOST = re.sub(r"[^a-z0-9.-]", "-", socket.gethostname().lower())  # as the writer names it
+HOST = host_label()
 EXCHANGES = 4
 
 

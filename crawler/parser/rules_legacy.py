@@ -210,6 +210,17 @@ def _not_filled(total: _Node, sums: Vector) -> dict | None:
     return None
 
 
+def _columns(total_node: _Node, total: Vector, sums: Vector,
+             issues: list[dict]) -> list[tuple[int | float, int | float, str]]:
+    """(total, sum, column suffix) per 统计数 column to judge; none when the total is
+    blank but its items are not (that is reported as not filled instead)."""
+    blank = _not_filled(total_node, sums)
+    if blank:
+        issues.append(blank)
+        return []
+    return [(t, s, _col(len(total), c)) for c, (t, s) in enumerate(zip(total, sums))]
+
+
 def check_legacy(rows: Sequence[LegacyRow]) -> list[dict]:
     """Issues of rules P1–P7 over the rows of one or more pre-2019 统计表."""
     nodes = _tree(rows)
@@ -227,15 +238,10 @@ def check_legacy(rows: Sequence[LegacyRow]) -> list[dict]:
             if vecs is None:
                 break
             total, sums = vecs[0], [sum(col) for col in zip(*vecs[1:])]
-            blank = _not_filled(node, sums)
-            if blank:
-                issues.append(blank)
-                break
-            for c, (t, s) in enumerate(zip(total, sums)):
+            for t, s, col in _columns(node, total, sums, issues):
                 if t != s:
                     issues.append(issue(code, node.where,
-                                        f"{node.core} {_fmt(t)} ≠ {what} {_fmt(s)}"
-                                        f"{_col(len(total), c)}"))
+                                        f"{node.core} {_fmt(t)} ≠ {what} {_fmt(s)}{col}"))
             break
         if _REFUSED.match(node.core):
             items = [n for n in _items(nodes, i) if n.level == 3]
@@ -244,19 +250,15 @@ def check_legacy(rows: Sequence[LegacyRow]) -> list[dict]:
                 continue
             verified_refusals.add(i)
             total, sums = vecs[0], [sum(col) for col in zip(*vecs[1:])]
-            blank = _not_filled(node, sums)
-            if blank:
-                issues.append(blank)
-                continue
-            for c, (t, s) in enumerate(zip(total, sums)):
+            for t, s, col in _columns(node, total, sums, issues):
                 if s > t:
                     issues.append(issue("rule_legacy_refused", node.where,
                                         f"{node.core} {_fmt(t)} < sum of its 其中 items "
-                                        f"{_fmt(s)}{_col(len(total), c)}"))
+                                        f"{_fmt(s)}{col}"))
                 elif s < t:
                     issues.append(issue("legacy_refused_partial", node.where,
                                         f"{node.core} {_fmt(t)} > sum of its 其中 items "
-                                        f"{_fmt(s)} (breakdown incomplete){_col(len(total), c)}"))
+                                        f"{_fmt(s)} (breakdown incomplete){col}"))
     # P7: every 其中 ≤ its parent (the nearest row above that is not in a 其中 list;
     # unnumbered in 定西-style 统计报表, where no row has a number)
     parent: int | None = None
@@ -274,15 +276,10 @@ def check_legacy(rows: Sequence[LegacyRow]) -> list[dict]:
         if vecs is None:
             continue
         (total, item) = vecs
-        blank = _not_filled(up, item)
-        if blank:
-            issues.append(blank)
-            continue
-        for c, (t, s) in enumerate(zip(total, item)):
+        for t, s, col in _columns(up, total, item, issues):
             if s > t:
                 issues.append(issue("rule_legacy_subitem", node.where,
-                                    f"{node.core} {_fmt(s)} > {up.core} {_fmt(t)}"
-                                    f"{_col(len(total), c)}"))
+                                    f"{node.core} {_fmt(s)} > {up.core} {_fmt(t)}{col}"))
     unique: dict[tuple, dict] = {}
     for found in issues:
         key = (found["code"], found["where"]) if found["code"] == "legacy_total_not_filled" \

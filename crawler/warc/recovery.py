@@ -19,12 +19,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-import socket
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.warc.writer import OPEN_SUFFIX
+from crawler.warc.writer import OPEN_SUFFIX, host_label
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +73,7 @@ def _writer_is_gone(path: Path) -> bool:
     match = _OPEN_NAME.search(path.name)
     if match is None:
         return False  # not a name this project writes: not ours to touch
-    host = re.sub(r"[^a-z0-9.-]", "-", socket.gethostname().lower())
-    if match["host"] != host:
+    if match["host"] != host_label():
         return False
     try:
         os.kill(int(match["pid"]), 0)

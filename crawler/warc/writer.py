@@ -69,6 +69,11 @@ class _PartsReader(io.RawIOBase):
         return n
 
 
+def host_label() -> str:
+    """This host as it stands in WARC file names (a file-name-safe lower-case label)."""
+    return re.sub(r"[^a-z0-9.-]", "-", socket.gethostname().lower())
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -138,7 +143,7 @@ class RotatingWarcWriter:
         self.warcinfo = dict(warcinfo or {})
         self.clock = clock
         self.make_record_id = make_record_id
-        self._hostname = re.sub(r"[^a-z0-9.-]", "-", socket.gethostname().lower())
+        self._hostname = host_label()
         self._serial = 0
         self._file: io.BufferedWriter | None = None
         self._path: Path | None = None
