@@ -26,8 +26,17 @@ $(PYWB_VENV)/.installed:
 	$(PYWB_VENV)/bin/python -m pip install --quiet "pywb>=2.8"
 	touch $@
 
+# warcio's own sample and broken WARC files, the reader tests' negative cases:
+# its 1.6.3 source distribution is the last that ships test/data.
+WARCIO_DATA := .cache/warcio-test-data
+$(WARCIO_DATA)/.fetched:
+	rm -rf $(WARCIO_DATA) && mkdir -p $(WARCIO_DATA)/sdist
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: "warcio==1.6.3" -d $(WARCIO_DATA)/sdist
+	tar xzf $(WARCIO_DATA)/sdist/warcio-1.6.3.tar.gz -C $(WARCIO_DATA) --strip-components=3 warcio-1.6.3/test/data
+	touch $@
+
 # The whole suite (needs PostgreSQL on 127.0.0.1:5432; .ci/run starts it).
-test: install $(PYWB_VENV)/.installed
+test: install $(PYWB_VENV)/.installed $(WARCIO_DATA)/.fetched
 	$(BIN)/python -m pytest
 
 # Serve ./data/nianbao.db (or the SQLite DATABASE_URL) in Datasette, read-only, on
@@ -36,4 +45,4 @@ browse: install
 	$(BIN)/scrapy browse $(BROWSE_ARGS)
 
 clean:
-	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(PYWB_VENV) .cache build *.egg-info .pytest_cache .hypothesis

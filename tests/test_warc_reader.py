@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from scrapy import Request
 
 from crawler.warc.http_message import HttpMessage
 from crawler.warc.reader import UnreadableRecord, iter_exchanges, read_response
@@ -115,3 +116,36 @@ def test_every_offset_inside_a_record_is_refused_cleanly(archive):
     for offset in range(start, end, 3):
         with pytest.raises(UnreadableRecord):
             read_response(path, offset)
+
+
+def test_bytes_changed_inside_a_block_are_refused(archive):
+    # Same length, different bytes: the gzip member is rewritten so only the
+    # block digest can tell.
+    path, pointers = archive
+    data = path.read_bytes()
+    start, end = pointers[1].offset, pointers[1].offset + pointers[1].length
+    member = gzip.decompress(data[start:end]).replace(b"<p>1</p>", b"<p>7</p>", 1)
+    path.write_bytes(data[:start] + gzip.compress(member) + data[end:])
+    with pytest.raises(UnreadableRecord, match="WARC-Block-Digest"):
+        read_response(path, start)
+
+
+def test_chunked_gzip_body_and_raw_header_bytes_come_back_decoded(tmp_path):
+    page = "<p>年报</p>".encode("gbk") * 40
+    compressed = gzip.compress(page)
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(compressed[i:i + 100]), compressed[i:i + 100])
+                       for i in range(0, len(compressed), 100)) + b"0\r\n\r\n"
+    # A GBK file name in a header, as some portals send it: not UTF-8, not ASCII.
+    disposition = 'attachment; filename="年报.pdf"'.encode("gbk")
+    head = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n"
+            b"Content-Disposition: " + disposition + b"\r\n\r\n")
+    writer = RotatingWarcWriter(tmp_path / "archive")
+    pointer = writer.write_exchange("http://h/c", REQUEST,
+                                    HttpMessage(head, chunked, dechunked=compressed))
+    writer.close()
+    found = read_response(writer.finished_files[0], pointer.offset)
+    assert found.body == page
+    assert found.header("Content-Disposition").encode("latin-1") == disposition
+    response = found.to_scrapy(Request("http://h/c"), flags=[])
+    assert response.headers[b"Content-Disposition"] == disposition
+    assert b"Content-Encoding" not in response.headers and response.body == page

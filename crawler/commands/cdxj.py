@@ -8,6 +8,7 @@ with POST requests keyed by their form (``__wb_method=post&…``).
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 from cdxj_indexer.main import write_cdx_index
@@ -39,5 +40,23 @@ class Command(ScrapyCommand):
         if not files:
             raise UsageError(f"no WARC files under {', '.join(paths)}")
         output = opts.output or str(Path(paths[0]) / "index.cdxj")
-        write_cdx_index(output, files, {"sort": True, "post_append": True})
+        try:
+            write_cdx_index(output, files, {"sort": True, "post_append": True})
+        except Exception as exc:  # noqa: BLE001 - cdxj-indexer's errors do not name the file
+            raise UsageError(_damage_report(files, exc)) from exc
         print(f"indexed {len(files)} WARC files into {output}")
+
+
+def _damage_report(files: list[str], exc: Exception) -> str:
+    """Which files cdxj-indexer cannot read (found by indexing each alone: the rare path)."""
+    damaged = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for file in files:
+            try:
+                write_cdx_index(str(Path(scratch) / "one.cdxj"), [file], {})
+            except Exception as one:  # noqa: BLE001
+                damaged.append(f"{file}: {str(one).strip().splitlines()[0]}")
+    if not damaged:
+        return f"indexing failed: {exc!r}"
+    return ("no index written; these WARC files cannot be indexed (move them aside, or "
+            "`warcio recompress` a file that is one gzip stream):\n  " + "\n  ".join(damaged))

@@ -1,10 +1,13 @@
-"""Reading archived exchanges back out of WARC files (warcio).
+"""Reading archived exchanges back out of WARC files.
 
 ``read_response(path, offset)`` gives one response record as the crawl saw
 it after decoding: status, headers and the entity body with transfer and
-content codings removed. ``iter_exchanges(paths)`` walks files and pairs each
-response with its request (method and body), which is what a replay needs to
-answer POSTs such as ``dataproxy.jsp`` from the archive.
+content codings removed. It reads with fastwarc: a re-parse reads every
+archived report this way, and fastwarc does it in half warcio's time (about
+0.09 ms against 0.2 ms for a replica page), decoding chunked and gzip, deflate
+or brotli bodies itself. ``iter_exchanges(paths)`` walks files (with warcio)
+and pairs each response with its request (method and body), which is what a
+replay needs to answer POSTs such as ``dataproxy.jsp`` from the archive.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastwarc.warc import ArchiveIterator as FastArchiveIterator
+from fastwarc.warc import WarcRecordType
 from scrapy import Request
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -34,7 +39,9 @@ class ArchivedResponse:
     date: str
     record_id: str
     status: int
-    headers: list[tuple[str, str]]  # as archived, in order
+    # As archived, in order, decoded as ISO-8859-1: encoding them back gives the
+    # exact bytes (a GBK file name in Content-Disposition survives the round trip).
+    headers: list[tuple[str, str]]
     body: bytes  # entity body, decoded
 
     def header(self, name: str) -> str | None:
@@ -48,7 +55,8 @@ class ArchivedResponse:
     def to_scrapy(self, request: Request, flags: list[str]) -> Response:
         """A Scrapy response for ``request`` from this record, as a download would give it."""
         # The body is decoded: headers describing codings no longer apply.
-        headers = Headers([(k, v) for k, v in self.headers if k.lower() not in CODING_HEADERS])
+        headers = Headers([(k.encode("latin-1"), v.encode("latin-1"))
+                           for k, v in self.headers if k.lower() not in CODING_HEADERS])
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=self.body)
         return respcls(url=request.url, status=self.status, headers=headers, body=self.body,
                        flags=flags, protocol="HTTP/1.1", request=request)
@@ -65,43 +73,56 @@ class ExchangeLocation:
     status: int
 
 
-def _response(record) -> ArchivedResponse:
-    http = record.http_headers
-    return ArchivedResponse(
-        url=record.rec_headers.get_header("WARC-Target-URI"),
-        date=record.rec_headers.get_header("WARC-Date"),
-        record_id=record.rec_headers.get_header("WARC-Record-ID"),
-        status=int(http.get_statuscode()),
-        headers=list(http.headers),
-        body=record.content_stream().read(),
-    )
-
-
 class UnreadableRecord(Exception):
     """The WARC file holds no readable response record at that place."""
 
 
+def _whole_block(record, where: str) -> bytes:
+    """The record's block, checked: as long as its Content-Length says and, when it
+    has a block digest, matching it (a cut file, or bytes changed since writing)."""
+    digest_holds = (record.verify_block_digest(consume=False)
+                    if record.headers.get("WARC-Block-Digest") else True)
+    block = record.reader.read()
+    promised = int(record.headers.get("Content-Length") or 0)
+    if len(block) != promised:
+        raise UnreadableRecord(f"{where}: record cut short, {promised - len(block)} bytes "
+                               "of its block missing")
+    if not digest_holds:
+        raise UnreadableRecord(f"{where}: the block does not match its WARC-Block-Digest")
+    return block
+
+
 def read_response(path: str | Path, offset: int) -> ArchivedResponse:
     """The response record at ``offset``; ``UnreadableRecord`` if the file is damaged there."""
+    where = f"{path}@{offset}"
     try:
         with open(path, "rb") as stream:
             stream.seek(offset)
-            record = next(iter(ArchiveIterator(stream)), None)
+            record = next(iter(FastArchiveIterator(
+                stream, record_types=WarcRecordType.any_type, parse_http=False,
+                fsspec_args=False)), None)
             if record is None:
-                raise UnreadableRecord(f"{path}@{offset}: no record there")
-            if record.rec_type != "response":
-                raise UnreadableRecord(
-                    f"{path}@{offset} is a {record.rec_type} record, not a response")
-            if record.http_headers is None or not record.http_headers.get_statuscode():
-                raise UnreadableRecord(f"{path}@{offset}: no HTTP response in the record")
-            response = _response(record)
-            missing = getattr(record.raw_stream, "limit", 0)
-            if missing:  # the file ended before the block its Content-Length promised
-                raise UnreadableRecord(f"{path}@{offset}: record cut short, {missing} bytes "
-                                       "of its block missing")
+                raise UnreadableRecord(f"{where}: no record there")
+            rec_type = record.headers.get("WARC-Type")
+            if rec_type != "response":
+                raise UnreadableRecord(f"{where} is a {rec_type} record, not a response")
+            # Checked before parsing: fastwarc would parse a short block without a word.
+            record.set_bytes_content(_whole_block(record, where))
+            record.parse_http(auto_decode="all")  # chunk framing and content coding removed
+            http = record.http_headers
+            if http is None or not http.status_code:
+                raise UnreadableRecord(f"{where}: no HTTP response in the record")
+            response = ArchivedResponse(
+                url=record.headers.get("WARC-Target-URI"),
+                date=record.headers.get("WARC-Date"),
+                record_id=record.headers.get("WARC-Record-ID"),
+                status=int(http.status_code),
+                headers=[tuple(pair) for pair in http.astuples()],
+                body=record.reader.read(),
+            )
     except UnreadableRecord:
         raise
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
+    except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise UnreadableRecord(f"{path}@{offset}: {exc!r}") from exc
     return response
 
