@@ -444,3 +444,45 @@ def test_site_is_deterministic():
         assert {name: make() for name, make in build()[1].items()} == pdf_first
     finally:
         build.cache_clear()
+
+
+# --- report narratives ------------------------------------------------------------
+
+
+def _generated_zoom_texts():
+    """(article, text of div#zoom) of every generated HTML report."""
+    for a in reports():
+        if a.kind == "report" and a.stats_source == "generated":
+            yield a, lxml_html.fromstring(f"<div>{a.body_html}</div>").text_content()
+
+
+def test_narratives_are_as_long_as_real_reports_and_vary():
+    # the five seed reports run 2,889-5,816 non-whitespace characters (tables included)
+    sizes = sorted(len(re.sub(r"\s", "", text)) for _, text in _generated_zoom_texts())
+    assert sizes[0] >= 2600 and sizes[-1] <= 6000, sizes
+    assert 3000 <= sizes[len(sizes) // 2] <= 4500 and sizes[-1] - sizes[0] >= 1500, sizes
+
+
+def test_no_sentence_repeats_within_a_page():
+    for a, text in _generated_zoom_texts():
+        sentences = [s.strip() for s in re.split(r"[。；！？]", text) if len(s.strip()) > 6]
+        repeated = [s for s, n in Counter(sentences).items() if n > 1]
+        assert not repeated, (a.path, repeated)
+
+
+_SECTIONS = {
+    "pre2019": ("一、概述", "二、主动公开政府信息情况", "三、依申请公开政府信息情况",
+                "四、政府信息公开的收费及减免情况", "五、因政府信息公开申请行政复议、提起行政诉讼的情况",
+                "六、存在的主要问题及改进情况", "七、其他需要报告的事项"),
+    "modern": ("一、总体情况", "（一）", "（二）", "（三）", "（四）", "（五）", "二、主动公开政府信息情况",
+               "三、收到和处理政府信息公开申请情况", "四、", "五、", "六、其他需要报告的事项"),
+}
+
+
+def test_narratives_have_the_sections_of_their_format():
+    for a, text in _generated_zoom_texts():
+        pos = 0
+        for heading in _SECTIONS["pre2019" if a.template == "pre2019" else "modern"]:
+            pos = text.index(heading, pos)  # present, in order
+        if a.year >= 2021 and a.template != "pre2019":  # 信息处理费 and last year's problems
+            assert "信息处理费" in text and ("上一年度" in text or f"{a.year - 1}年度" in text), a.path
