@@ -32,6 +32,9 @@ from storage.repository import METADATA_FIELDS, ReportStore
 CHANGE_KINDS = ("template", "year", "values", "issues", "metadata")
 # Re-parsed versions written per transaction: whole reports, several at a time.
 WRITE_BATCH = 64
+# Versions whose only news is a newer parser version: one UPDATE for all of them,
+# so many more per transaction (fewer commits: the main process shares the cores).
+VERSION_ONLY_BATCH = 1024
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,7 @@ class _Reparse:
         self.tasks = {task.version_id: task for task in tasks}
         self.to_compare: list[ReparseResult] = []
         self.to_write: list[tuple] = []
+        self.rewrites = 0  # entries of to_write that rewrite more than the parser version
 
     def _report(self, line: dict) -> None:
         if self.diff_out is not None:
@@ -293,13 +297,15 @@ class _Reparse:
             "parser_version": result.parser_version}
         self.to_write.append((result.version_id, record, result.text,
                               result.text_extractor, result.document_capture_id, rewrite))
-        if len(self.to_write) >= WRITE_BATCH:
+        if rewrite is not None:
+            self.rewrites += 1
+        if self.rewrites >= WRITE_BATCH or len(self.to_write) >= VERSION_ONLY_BATCH:
             self.flush_writes()
 
     def flush_writes(self) -> None:
         if self.to_write:
             self.store.update_versions(self.to_write)
-            self.to_write = []
+            self.to_write, self.rewrites = [], 0
 
     def finish(self) -> None:
         self.compare()

@@ -214,9 +214,10 @@ class ReportStore:
         versions = ReportVersion.__table__
         with self.sessions.begin() as session:
             connection = session.connection()
+            rewritten = [u[0] for u in updates if u[-1] is not None]
             list_titles = dict(connection.execute(
                 select(versions.c.id, versions.c.list_title)
-                .where(versions.c.id.in_([u[0] for u in updates]))).all())
+                .where(versions.c.id.in_(rewritten))).all()) if rewritten else {}
             # Same output, newer parser: say so, and nothing else (one statement per
             # parser version: a re-parse after a parser upgrade is mostly these).
             only_version: dict[str | None, list[int]] = {}
