@@ -24,7 +24,7 @@ from crawler.parser import parse_report
 from replica.linhai import catalog
 from replica.linhai.catalog import build
 from replica.reportgen import keys as K
-from replica.reportgen import pdf
+from replica.reportgen import pdf_fonts
 
 ROOT = Path(__file__).resolve().parents[1]
 (ARTICLE,) = [a for a in catalog if a.kind == "pdf_report"]
@@ -34,7 +34,7 @@ TRUTH = ARTICLE.to_dict()
 
 def report_pdf() -> bytes:
     """The report's PDF; the calling test fails (not skips) without the fonts."""
-    if missing := pdf.missing_font_packages():
+    if missing := pdf_fonts.missing_font_packages():
         pytest.fail("the replica's PDF fonts are not installed: apt-get install "
                     + " ".join(missing) + " (.ci/run installs them)", pytrace=False)
     return _generated()
@@ -144,17 +144,18 @@ def test_pypdf_and_pdfplumber_read_the_reports_text_and_numbers():
 
 
 def test_without_the_fonts_it_references_stsong_light(monkeypatch, caplog):
-    monkeypatch.setattr(pdf, "FONTS", {role: (package, "/nonexistent" + path, number)
-                                       for role, (package, path, number) in pdf.FONTS.items()})
-    pdf._faces.cache_clear()
+    monkeypatch.setattr(pdf_fonts, "FONTS", {role: (package, "/nonexistent" + path, number)
+                                             for role, (package, path, number)
+                                             in pdf_fonts.FONTS.items()})
+    pdf_fonts.faces.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger=pdf.__name__):
+        with caplog.at_level(logging.WARNING, logger=pdf_fonts.__name__):
             data = build()[1][NAME]()
             build()[1][NAME]()
     finally:
-        pdf._faces.cache_clear()
-    warnings = [r.getMessage() for r in caplog.records if r.name == pdf.__name__]
-    assert len(warnings) == 1 and all(p in warnings[0] for p in pdf.FONT_PACKAGES)
+        pdf_fonts.faces.cache_clear()
+    warnings = [r.getMessage() for r in caplog.records if r.name == pdf_fonts.__name__]
+    assert len(warnings) == 1 and all(p in warnings[0] for p in pdf_fonts.FONT_PACKAGES)
     assert list(fonts(data)) == ["/STSong-Light"] and b"/FontFile2" not in data
     for tool, text in extracted(data).items():
         assert parse_report(text)["stats"] == TRUTH["stats"], tool
@@ -162,5 +163,5 @@ def test_without_the_fonts_it_references_stsong_light(monkeypatch, caplog):
 
 def test_ci_installs_the_fonts():
     run = (ROOT / ".ci" / "run").read_text()
-    for package, path, _ in pdf.FONTS.values():
+    for package, path, _ in pdf_fonts.FONTS.values():
         assert f"{package}:{path}" in run

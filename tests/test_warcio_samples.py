@@ -19,6 +19,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc.reader import UnreadableRecord, iter_exchanges, read_response
+from crawler.warc.recovery import complete_members_end
 
 DATA = Path(__file__).resolve().parent.parent / ".cache" / "warcio-test-data"
 
@@ -110,3 +111,26 @@ def test_scrapy_cdxj_names_the_file_it_cannot_index(samples, tmp_path):
                           cwd=project, capture_output=True, text=True)
     assert done.returncode != 0
     assert "bad.warc.gz" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_recovery_keeps_the_complete_members_of_warcios_files(samples):
+    # complete_members_end is the reader that finishes a killed crawl's file.
+    good = samples / "example.warc.gz"
+    data = good.read_bytes()
+    with open(good, "rb") as stream:
+        iterator = ArchiveIterator(stream)
+        offsets = [iterator.get_record_offset() for _ in iterator]
+    assert complete_members_end(good) == (len(data), len(offsets))
+    # One gzip stream holding every record: one member, complete.
+    single = samples / "example-bad.warc.gz.bad"
+    assert complete_members_end(single) == (single.stat().st_size, 1)
+
+
+def test_recovery_cuts_warcios_file_after_its_last_whole_record(samples, tmp_path):
+    data = (samples / "example.warc.gz").read_bytes()
+    with open(samples / "example.warc.gz", "rb") as stream:
+        iterator = ArchiveIterator(stream)
+        offsets = [iterator.get_record_offset() for _ in iterator]
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[:offsets[3] + 10])  # ten bytes into the fourth record
+    assert complete_members_end(cut) == (offsets[3], 3)
