@@ -28,14 +28,13 @@ from tests.crawling import crawl  # noqa: E402
 
 def records(path: Path) -> list[tuple[str, str | None, str | None, int]]:
     """(record type, target URI, HTTP Content-Type, bytes in the file) per record."""
-    data = path.read_bytes()
     with open(path, "rb") as stream:
         iterator = ArchiveIterator(stream)
         places = [(iterator.get_record_offset(), r.rec_type,
                    r.rec_headers.get_header("WARC-Target-URI"),
                    r.http_headers.get_header("Content-Type") if r.http_headers else None)
                   for r in iterator]
-    ends = [offset for offset, *_ in places[1:]] + [len(data)]
+    ends = [offset for offset, *_ in places[1:]] + [path.stat().st_size]
     return [(rec_type, uri, content_type, end - offset)
             for (offset, rec_type, uri, content_type), end in zip(places, ends)]
 
@@ -85,6 +84,7 @@ def main() -> None:
     if counts["revisit"]:
         print(f"a revisit record: {by_type['revisit'] / counts['revisit']:.0f} bytes gzipped; "
               f"first crawl per archived exchange: {first / exchanges:.0f} bytes")
+
 
 if __name__ == "__main__":
     main()

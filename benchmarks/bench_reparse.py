@@ -87,6 +87,13 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def timed(run) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all processes) of ``run()``."""
+    started, cpu = time.perf_counter(), cpu_seconds()
+    run()
+    return time.perf_counter() - started, cpu_seconds() - cpu
+
+
 def _extract(index: int) -> str:
     page, attachments, known_text = _INPUTS[index]
     return extract_report(page, attachments, known_text=known_text).record["template"]
@@ -104,8 +111,6 @@ def main() -> None:
             result = crawl("linhai", replica, tmp_path, url)
         store = ReportStore(make_engine(url))
         multiply(store, copies)
-        with store.engine.begin() as db:
-            db.execute(text("UPDATE report_versions SET parser_version = 'stale'"))
         paths = [str(result.warc_dir)]
         tasks, _ = load_tasks(store, paths, reextract=reextract)
         _INPUTS[:] = [(_capture(t.page), [_capture(a) for a in t.attachments], t.known_text)
@@ -113,25 +118,27 @@ def main() -> None:
         # Two shared cores are noisy: ROUNDS rounds, each timing both sides back to
         # back, which one goes first alternating; each side's best time is its rate,
         # and each round's own ratio shows the spread.
-        reparse_times, parse_times = [], []
-        reparse_cpu, parse_cpu = [], []  # CPU seconds of this process and its workers
+        summaries = []
+
+        def run_reparse() -> None:
+            summaries.append(reparse(store, paths, workers=workers, reextract=reextract))
+
+        def run_parse() -> None:  # the pool's workers are reaped when it closes
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+                list(pool.map(_extract, range(len(_INPUTS)),
+                              chunksize=max(1, len(_INPUTS) // (4 * workers))))
+
+        # (wall, CPU) seconds per round, of each side
+        measured: dict[str, list[tuple[float, float]]] = {"reparse": [], "parse": []}
         for round_number in range(ROUNDS):
             for side in ("reparse", "parse") if round_number % 2 == 0 else ("parse", "reparse"):
-                if side == "reparse":
+                if side == "reparse":  # stale: every version is rewritten
                     with store.engine.begin() as db:
                         db.execute(text("UPDATE report_versions SET parser_version = 'stale'"))
-                    started, cpu = time.perf_counter(), cpu_seconds()
-                    summary = reparse(store, paths, workers=workers, reextract=reextract)
-                    reparse_times.append(time.perf_counter() - started)
-                    reparse_cpu.append(cpu_seconds() - cpu)
-                else:
-                    started, cpu = time.perf_counter(), cpu_seconds()
-                    with ProcessPoolExecutor(max_workers=workers,
-                                             mp_context=get_context("fork")) as pool:
-                        list(pool.map(_extract, range(len(_INPUTS)),
-                                      chunksize=max(1, len(_INPUTS) // (4 * workers))))
-                    parse_times.append(time.perf_counter() - started)
-                    parse_cpu.append(cpu_seconds() - cpu)  # workers are reaped by now
+                measured[side].append(timed(run_reparse if side == "reparse" else run_parse))
+    summary = summaries[-1]
+    reparse_times, reparse_cpu = zip(*measured["reparse"])
+    parse_times, parse_cpu = zip(*measured["parse"])
     reparse_seconds, parse_seconds = min(reparse_times), min(parse_times)
     round_ratios = sorted(p / r for r, p in zip(reparse_times, parse_times))
 

@@ -38,7 +38,12 @@ def is_text(content_type: str | None, body: bytes | None = None) -> bool:
 
 
 def undo_content_coding(payload: bytes, content_encoding: str | None) -> bytes | None:
-    """The entity body without its content coding; None for a coding not handled here."""
+    """The entity body without its content coding; None for a coding not handled here.
+
+    Not warcio's DecompressingBufferedReader: it hands a damaged body back as
+    if decoded (this must say "unknown") and does not read brotli with the
+    ``brotli`` package Scrapy installs.
+    """
     coding = (content_encoding or "").strip().lower()
     try:
         if coding in ("", "identity"):

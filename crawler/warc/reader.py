@@ -3,9 +3,9 @@
 ``read_response(path, offset)`` gives one response record as the crawl saw
 it after decoding: status, headers and the entity body with transfer and
 content codings removed. It reads with fastwarc: a re-parse reads every
-archived report this way, and fastwarc does it in half warcio's time (about
-0.09 ms against 0.2 ms for a replica page), decoding chunked and gzip, deflate
-or brotli bodies itself. ``iter_exchanges(paths)`` walks files (with warcio)
+archived report this way, and fastwarc, checks included, takes about 30% less
+time than warcio (0.16 ms against 0.23 ms for a replica page), decoding
+chunked and gzip, deflate or brotli bodies itself. ``iter_exchanges(paths)`` walks files (with warcio)
 and pairs each response with its request (method and body), which is what a
 replay needs to answer POSTs such as ``dataproxy.jsp`` from the archive.
 """
@@ -123,7 +123,7 @@ def read_response(path: str | Path, offset: int) -> ArchivedResponse:
     except UnreadableRecord:
         raise
     except (OSError, EOFError, ValueError, zlib.error) as exc:
-        raise UnreadableRecord(f"{path}@{offset}: {exc!r}") from exc
+        raise UnreadableRecord(f"{where}: {exc!r}") from exc
     return response
 
 
