@@ -22,6 +22,7 @@ from sqlalchemy import select
 from crawler.digests import record_digest
 from crawler.extraction import TEXT_EXTRACTOR, extract_report
 from crawler.items import Capture
+from crawler.parser.issues import CROSS_REPORT_CODES
 from crawler.warc.reader import UnreadableRecord, read_response, warc_files
 from storage.export import number
 from storage.models import Capture as CaptureRow
@@ -233,8 +234,11 @@ def _stored_records(store: ReportStore, version_ids: list[int]) -> dict[int, dic
                 stats.c.version_id, stats.c.key, stats.c.value).where(
                 stats.c.version_id.in_(version_ids))):
             records[version_id]["stats"][key] = value  # 3.0 == 3 for the diff
+        # The audit's cross-report issues are not the parser's: not part of its record.
         for row in connection.execute(select(issues).where(
-                issues.c.version_id.in_(version_ids)).order_by(issues.c.id)).mappings():
+                issues.c.version_id.in_(version_ids),
+                issues.c.code.not_in(sorted(CROSS_REPORT_CODES))).order_by(issues.c.id)
+                ).mappings():
             records[row["version_id"]]["issues"].append(row["detail"] or {
                 "code": row["code"], "severity": row["severity"], "where": row["where"],
                 "message": row["message"]})

@@ -104,6 +104,14 @@ ITEM_PIPELINES = {
     "pipelines.store.ReportStoragePipeline": 800,
 }
 
+# --- Cross-report audit (crawler/audit) -----------------------------------------------
+# After a crawl that stored reports, check them against the same agency's report of
+# the year before (S3, S3b); ``scrapy audit`` does the same over the whole database.
+AUDIT_ENABLED = True
+EXTENSIONS = {
+    "crawler.audit.extension.CrossReportAudit": 500,
+}
+
 # --- Scrapy behaviour -------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

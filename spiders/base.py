@@ -32,6 +32,10 @@ class ReportColumnSpider(scrapy.Spider):
     not_report_title = re.compile(r"解读|图解|问答|通知|公告")
     soft_404_markers = ("页面不存在", "您访问的页面不存在", "页面已删除", "信息已删除",
                         "找不到该页面")
+    # Agencies renamed over the years, old full name → new full name (区政务服务中心管理
+    # 办公室 → 区行政审批服务局): the cross-report audit (crawler.audit) treats their
+    # reports as one agency's. Per-portal registry data.
+    agency_renames: dict[str, str] = {}
     # A real report page is long; an error page dressed as 200 is short.
     soft_404_max_chars = 3000
     attachment_links = (

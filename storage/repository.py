@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.digests import record_digest
+from crawler.parser.issues import CROSS_REPORT_CODES
 from storage.db import session_factory
 from storage.models import (
     Capture,
@@ -84,7 +85,10 @@ def _replace_stats_and_issues(session: Session, version_id: int, record: dict) -
     connection = session.connection()
     stats_table, issues_table = ReportStat.__table__, ReportIssue.__table__
     connection.execute(delete(stats_table).where(stats_table.c.version_id == version_id))
-    connection.execute(delete(issues_table).where(issues_table.c.version_id == version_id))
+    # The cross-report audit's issues are not the parser's: they stay until the next audit.
+    connection.execute(delete(issues_table).where(
+        issues_table.c.version_id == version_id,
+        issues_table.c.code.not_in(sorted(CROSS_REPORT_CODES))))
     cells = record.get("cells") or {}
     stats = [{"version_id": version_id, "key": key, "value": value, "raw": cells.get(key),
               "blank": value is None} for key, value in (record.get("stats") or {}).items()]

@@ -43,7 +43,7 @@ STATS, SECTIONS, LEGACY, ISSUES, JSON = "stats", "sections", "legacy", "issues",
 _DOCUMENT_FIELDS = ("url", "fetched_at", "warc_file", "warc_record_id", "warc_offset")
 FLAT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", STR), ("portal", STR), ("template", STR), ("year", INT), ("title", STR),
-    ("agency", STR),
+    ("agency", STR), ("agency_key", STR), ("agency_matched_by", STR),
     *((name, DATE if name.endswith("_date") else STR) for name in METADATA_FIELDS),
     ("parser_version", STR), ("fetched_at", TIMESTAMP), ("warc_file", STR),
     ("warc_record_id", STR), ("warc_offset", INT), ("latest", BOOL), ("versions", INT),
@@ -54,7 +54,8 @@ FLAT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("issues", ISSUES), ("extra", JSON),
 )
 # Record keys that have columns of their own in the flat table; the rest go to ``extra``.
-_FLAT_KEYS = {"source", "portal", "template", "year", "title", "agency", "metadata",
+_FLAT_KEYS = {"source", "portal", "template", "year", "title", "agency", "agency_key",
+              "agency_matched_by", "metadata",
               "parser_version", "fetched_at", "warc_file", "warc_record_id", "warc_offset",
               "latest", "versions", "document", "stats", "legacy_indicators", "sections",
               "issues"}

@@ -9,6 +9,8 @@ import time
 from scrapy.commands import ScrapyCommand
 from tqdm import tqdm
 
+from crawler.audit import run_audit
+from crawler.audit.registry import agency_renames
 from crawler.commands._database import open_store
 from crawler.reparse import CHANGE_KINDS, reparse
 
@@ -73,3 +75,7 @@ class Command(ScrapyCommand):
                   f"{summary.missing}")
         if opts.diff:
             print(f"diff written to {opts.diff}")
+        if summary.changed:  # new figures: the checks across reports again
+            audit = run_audit(store, agency_renames(self.settings))
+            print(f"cross-report audit: {sum(audit.issues.values())} issues in "
+                  f"{audit.pairs} year-to-year pairs")

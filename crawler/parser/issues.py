@@ -4,7 +4,8 @@
 code                      severity  meaning
 ========================  ========  ==================================================
 unreadable                error     the input could not be decoded / opened at all
-unsupported_format        error     .doc/.xls/.wps/image or other format not parsed
+unsupported_format        error     a format not parsed (images, archives, .ppt, OLE files
+                                    that are neither Word nor Excel)
 not_a_report              error     no statistics tables and no report title
 no_tables                 warning   a report title/sections but no statistics tables
                                     (tables as images or attachments)
@@ -49,6 +50,11 @@ published_exceeds_total   warning   S2 2019 表二（一）本年新公开数量
 narrative_mismatch        warning   S4 a number in the text ("收到…申请N件", "上年结转N件",
                                     "行政复议N件" …) differs from the table
 decode_errors             warning   undecodable bytes were replaced
+cross_carried_over        warning   S3 (across reports) 二、上年结转 of a column ≠ 四、结转下年度
+                                    of the same agency's report of the year before;
+                                    stored on the later report, naming both
+cross_in_force            warning   S3b (across reports, 2021 form) 表二 现行有效件数 ≠ last
+                                    year's 现行有效件数 + 本年制发件数 − 本年废止件数
 ========================  ========  ==================================================
 """
 
@@ -73,7 +79,11 @@ SEVERITY: dict[str, str] = {
     "rule_legacy_subitem": ERROR, "legacy_total_not_filled": INFO,
     "published_exceeds_total": WARNING, "narrative_mismatch": WARNING,
     "decode_errors": WARNING,
+    "cross_carried_over": WARNING, "cross_in_force": WARNING,
 }
+# Checks that need two reports (``rules_cross``): not the parser's to give or take
+# away, so storing a re-parsed record keeps them (the audit recomputes them).
+CROSS_REPORT_CODES: frozenset[str] = frozenset({"cross_carried_over", "cross_in_force"})
 
 
 def issue(code: str, where: str | None, message: str) -> dict[str, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from struct import error as struct_error
 from urllib.parse import urlsplit
 
 from . import PARSER_VERSION
@@ -28,11 +29,13 @@ from .keys import (
 )
 from .metadata import agency_of, build_metadata, find_title, find_year
 from .normalize import to_simplified
+from .office import SHEET_KINDS, WORD_KINDS, convert, office_kind
 from .pdf import pdf_lines
 from .rules import check_applications, check_review
 from .rules_legacy import check_legacy
 from .rules_soft import check_narrative, check_published, prose
 from .sections import extract_sections
+from .spreadsheet import SheetDoc, read_xls, read_xlsx
 from .text_tables import rows_from_lines
 from .tokens import Item
 
@@ -41,6 +44,7 @@ logger = logging.getLogger(__name__)
 _HTML_EXT = {".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php"}
 _UNSUPPORTED_EXT = {".doc", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".jpg", ".jpeg",
                     ".png", ".gif", ".bmp", ".zip", ".rar", ".ofd", ".tif", ".tiff"}
+_OFFICE_KINDS = WORD_KINDS + SHEET_KINDS
 _HTML_SNIFF = re.compile(r"<(?:!doctype|html|head|body|meta|div|p|table|td|tr|span|br|li|h\d)\b",
                          re.I)
 _REPORT_TITLE = re.compile(r"年度报告|年报|工作报告")
@@ -62,7 +66,8 @@ def _extension(filename: str | None, url: str | None) -> str:
 
 def detect_kind(data: bytes | str, content_type: str | None, filename: str | None,
                 url: str | None = None) -> str:
-    """"pdf", "docx", "html", "text" or "unsupported"."""
+    """"pdf", "docx", an office kind ("doc", "wps", "xls", "et", "xlsx"), "html", "text"
+    or "unsupported"."""
     ct = (content_type or "").split(";")[0].strip().lower()
     ext = _extension(filename, url)
     if isinstance(data, str):
@@ -73,7 +78,10 @@ def detect_kind(data: bytes | str, content_type: str | None, filename: str | Non
     if b"%PDF-" in head:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return "docx" if is_docx(data) else "unsupported"
+        return "docx" if is_docx(data) else office_kind(data, ext) or "unsupported"
+    office = office_kind(data, ext)
+    if office:
+        return office
     if any(data.startswith(m) for m in _MAGIC_UNSUPPORTED) or ext in _UNSUPPORTED_EXT \
             or ct in ("application/msword", "application/vnd.ms-excel"):
         return "unsupported"
@@ -111,6 +119,9 @@ def _load(data: bytes | str, kind: str, content_type: str | None, record: dict
     if kind == "docx":
         doc = DocxDoc(data if isinstance(data, bytes) else data.encode())
         return doc.lines, doc.builder.items, {}, None
+    if kind in _OFFICE_KINDS:
+        doc = _office_doc(data if isinstance(data, bytes) else data.encode(), kind)
+        return doc.lines, doc.builder.items, {}, None
     if isinstance(data, bytes):
         text, codec, clean = decode(data, content_type)
         if not clean:
@@ -125,6 +136,21 @@ def _load(data: bytes | str, kind: str, content_type: str | None, record: dict
     lines = text.splitlines()
     builder = rows_from_lines(lines)
     return [x for x in (ln.strip() for ln in lines) if x], builder.items, {}, None
+
+
+def _office_doc(data: bytes, kind: str) -> DocxDoc | SheetDoc:
+    """A Word/WPS file through LibreOffice as DOCX; a spreadsheet read as it is when xlrd or
+    openpyxl can, else through LibreOffice as XLSX."""
+    if kind in WORD_KINDS:
+        return DocxDoc(convert(data, kind, "docx"))
+    if kind == "xlsx":
+        return SheetDoc(read_xlsx(data))
+    import xlrd
+
+    try:
+        return SheetDoc(read_xls(data))
+    except (xlrd.XLRDError, ValueError, KeyError, IndexError, AssertionError, struct_error):
+        return SheetDoc(read_xlsx(convert(data, kind, "xlsx")))
 
 
 def _stats(interp: Interpreter, template: str, issues: list[dict]) -> dict:
