@@ -82,6 +82,7 @@ def test_command_line_serves_night_two():
             assert page.status == 200
     finally:
         process.terminate()
+        process.stdout.close()
         assert process.wait(timeout=10) == 0
 
 
