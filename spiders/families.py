@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import import_module
 
+from crawler.scope import origins_of
 from spiders.registry import Portal, RegistryError
 
 
@@ -52,7 +53,11 @@ FAMILIES: dict[str, Family] = {f.key: f for f in (
 
 
 class RegisteredPortalSpider:
-    """Mixed into every registry spider: the entry itself, and its extra origins when live."""
+    """Mixed into every registry spider: the entry itself, and its extra origins when live.
+
+    A crawl of a replica (PORTAL_BASE_URL) stays on the replica: the live
+    site's extra origins are real hosts, never to be reached from a test.
+    """
 
     portal: Portal
 
@@ -62,6 +67,8 @@ class RegisteredPortalSpider:
         if spider.base_url == cls.portal.base_url:  # the live site, not a replica
             hosts = [h for h in cls.portal.allowed_hosts if h not in spider.allowed_domains]
             spider.allowed_domains = [*spider.allowed_domains, *hosts]
+            spider.extra_origins = cls.portal.extra_origins
+            spider.allowed_origins = origins_of([spider.base_url, *spider.extra_origins])
         return spider
 
 

@@ -61,9 +61,11 @@ def test_a_new_portal_is_data_only(tmp_path):
     assert issubclass(cls, HanwebColumnSpider) and cls.portal.level == "township"
     live = cls.from_crawler(get_crawler(cls, {"PORTAL_BASE_URL": ""}))
     assert live.allowed_domains == ["www.demo.gov.cn", "file.demo.gov.cn"]
+    assert live.is_own_site("https://file.demo.gov.cn/a.pdf")
     assert live.url(live.column_path) == "https://www.demo.gov.cn/col/col1/index.html"
     replica = cls.from_crawler(get_crawler(cls, {"PORTAL_BASE_URL": "http://127.0.0.1:9"}))
     assert replica.allowed_domains == ["127.0.0.1"]  # a replica crawl stays on the replica
+    assert not replica.is_own_site("https://file.demo.gov.cn/a.pdf")
 
 
 def test_options_become_class_attributes(tmp_path):
