@@ -12,6 +12,8 @@ BOT_NAME = "nianbao"
 
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# Adds one spider per entry of the portal registry (spiders/portals.toml).
+SPIDER_LOADER_CLASS = "spiders.loader.PortalSpiderLoader"
 COMMANDS_MODULE = "crawler.commands"
 
 # --- Politeness -------------------------------------------------------------
@@ -44,6 +46,8 @@ REMOTE_CONTROL_ENABLED = False
 # in the spider. Set it to a replica (``http://127.0.0.1:8765``) to crawl that
 # instead; the spider's code does not change.
 PORTAL_BASE_URL = os.environ.get("NIANBAO_PORTAL_BASE_URL", "")
+# The portal registry the spider loader reads; empty: spiders/portals.toml.
+PORTAL_REGISTRY = ""
 
 # --- Scope and bounds: what a hostile portal cannot make the crawler do --------
 # Requests go only to the portal's own origins (scheme, host and port of its
