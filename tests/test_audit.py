@@ -157,3 +157,32 @@ def test_audit_stores_issues_on_the_later_report_and_is_idempotent(store):
          "西安市高陵区政务服务中心管理办公室")
     assert run_audit(store, GAOLING_RENAMES).issues == {}
     assert cross_issues(store) == []
+
+
+# -- renames from the portal registry ----------------------------------------------------------
+def test_registry_renames_reach_the_audit(tmp_path):
+    from scrapy.settings import Settings
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.audit.registry import agency_renames
+
+    registry = tmp_path / "portals.toml"
+    registry.write_text('''
+[[portal]]
+name = "gaoling"
+full_name = "西安市高陵区人民政府"
+region = { province = "陕西省", city = "西安市", county = "高陵区" }
+level = "county"
+family = "trs"
+base_url = "http://www.gaoling.gov.cn"
+columns = ["/zwgk/zfxxgknb/index.html"]
+agency_renames = { "西安市高陵区政务服务中心管理办公室" = "西安市高陵区行政审批服务局" }
+''', encoding="utf-8")
+    settings = Settings(get_project_settings().copy_to_dict())
+    settings.set("PORTAL_REGISTRY", str(registry))
+    renames = agency_renames(settings)
+    assert renames["gaoling"] == GAOLING_RENAMES["gaoling"]
+    registry.write_text(registry.read_text(encoding="utf-8").replace(
+        '"西安市高陵区行政审批服务局" }', '3 }'), encoding="utf-8")
+    with pytest.raises(ValueError, match="agency_renames"):
+        agency_renames(settings)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 MAX_INPUT_BYTES = 30_000_000  # annual reports are < 5 MB; a larger office file is not one
 MAX_OUTPUT_BYTES = 60_000_000
-CONVERT_TIMEOUT = 90.0  # seconds; a first conversion in a new profile takes ~8 s here
+CONVERT_TIMEOUT = 45.0  # seconds (a first conversion in a new profile takes ~8 s): under EXTRACTION_TIMEOUT (60), so a hung soffice is killed by us, not orphaned by a killed worker
 SOFFICE = os.environ.get("NIANBAO_SOFFICE", "soffice")
 
 WORD_KINDS = ("doc", "wps")  # → DOCX
