@@ -44,6 +44,19 @@ REMOTE_CONTROL_ENABLED = False
 # in the spider. Set it to a replica (``http://127.0.0.1:8765``) to crawl that
 # instead; the spider's code does not change.
 PORTAL_BASE_URL = os.environ.get("NIANBAO_PORTAL_BASE_URL", "")
+# Per portal (JSON object, portal name -> base URL), for runs of several portals
+# (scrapy crawlall): wins over PORTAL_BASE_URL for the portals it names.
+PORTAL_BASE_URLS = os.environ.get("NIANBAO_PORTAL_BASE_URLS", "{}")
+
+# --- Nightly runs (scrapy crawlall, crawler/nightly/) --------------------------------
+# Portals crawled at once, each by a crawler of its own (politeness is per site).
+CRAWLALL_CONCURRENT_PORTALS = 4
+# apprise URLs told what a night brought (mailtos://..., json://host/path, ...);
+# a JSON list or comma-separated. Empty: nobody is told.
+NOTIFY_URLS = os.environ.get("NIANBAO_NOTIFY_URLS", "")
+# Where the changes page is published, for the link in the message. Empty: the
+# file:// URL of the page scrapy crawlall wrote.
+NOTIFY_CHANGES_URL = os.environ.get("NIANBAO_NOTIFY_CHANGES_URL", "")
 
 # --- WARC archiving (crawler/warc) --------------------------------------------
 WARC_ENABLED = True
@@ -82,7 +95,33 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
 # crawl or command opens it.
 STORAGE_AUTO_MIGRATE = True
 
+# --- Withdrawals (crawler/withdrawals.py) -----------------------------------------
+# After walking its column, a spider checks the stored reports it no longer
+# lists (404, 410, soft 404, or gone from the list); they are marked withdrawn.
+WITHDRAWAL_CHECK_ENABLED = True
+# More unlisted than this share of the stored reports at once is a broken
+# column, not withdrawals: nothing is checked or marked then.
+WITHDRAWAL_CHECK_MAX_SHARE = 0.5
+
 # --- Components -----------------------------------------------------------------
+EXTENSIONS = {
+    "crawler.withdrawals.WithdrawalCheck": 500,
+    # After CoreStats (0), whose finish_reason the monitors read.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 600,
+}
+
+# --- Monitors (crawler/monitors.py, spidermon) ------------------------------------
+# Run as each crawl closes; failed monitors are written into its stats and make
+# the portal "failed" or "suspicious" in scrapy crawlall's summary.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.NightlyMonitorSuite",)
+# Requests without an answer or answered 5xx, over all requests: above -> failed.
+NIGHTLY_MAX_ERROR_RATIO = 0.1
+# Entries listed below this share of the portal's last good run -> suspicious.
+NIGHTLY_MIN_LISTED_SHARE = 0.5
+# Reports flagged (or crashed on) by the parser, over reports read: above -> suspicious.
+NIGHTLY_MAX_PARSER_ISSUE_RATIO = 0.5
+
 ADDONS = {
     "crawler.warc.replay.WarcReplayAddon": 0,
 }

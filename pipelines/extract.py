@@ -16,7 +16,9 @@ class ReportExtractionPipeline:
     def from_crawler(cls, crawler: Crawler) -> "ReportExtractionPipeline":
         return cls(crawler)
 
-    def process_item(self, item: ReportPage) -> ReportPage:
+    def process_item(self, item):
+        if not isinstance(item, ReportPage):  # a withdrawal: nothing to extract
+            return item
         extraction = extract_report(item.page, item.attachments)
         item.record = extraction.record
         item.text = extraction.text
