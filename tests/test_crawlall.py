@@ -10,10 +10,13 @@ message reaches a local SMTP server and a local webhook.
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 
 import pytest
 from sqlalchemy import select
 
+from crawler.browse.metadata import QUERIES
 from replica import serve_site
 from replica.linhai import make_site, night_changes, reports
 from storage.db import make_engine
@@ -139,3 +142,16 @@ def test_the_night_is_told_by_mail_and_webhook(one_portal_down):
     assert "linhai_mirror failed" in body and "Changes: file://" in body
     (hook,) = hooks
     assert f"{len(reports())} new" in json.loads(hook)["title"]
+
+
+def test_make_browse_has_a_canned_query_of_the_changes(two_nights):
+    database = two_nights["database"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        rows = connection.execute(QUERIES["changes_per_crawl"]["sql"],
+                                  {"portal": "linhai", "kind": ""}).fetchall()
+    night2 = [row for row in rows if row[0] == two_nights["second"][1]["run"]["crawl_run_ids"][
+        "linhai"]]
+    assert sorted(row[3] for row in night2) == ["edited", "new", "withdrawn"]
+    (edited,) = [row for row in night2 if row[3] == "edited"]
+    (key, (old, new)), = next(iter(night_changes(2)["edited"].values())).items()
+    assert edited[6] == f"{key}: {old} -> {new}"
