@@ -12,6 +12,8 @@ BOT_NAME = "nianbao"
 
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# Adds one spider per entry of the portal registry (spiders/portals.toml).
+SPIDER_LOADER_CLASS = "spiders.loader.PortalSpiderLoader"
 COMMANDS_MODULE = "crawler.commands"
 
 # --- Politeness -------------------------------------------------------------
@@ -58,6 +60,22 @@ NOTIFY_URLS = os.environ.get("NIANBAO_NOTIFY_URLS", "")
 # file:// URL of the page scrapy crawlall wrote.
 NOTIFY_CHANGES_URL = os.environ.get("NIANBAO_NOTIFY_CHANGES_URL", "")
 
+# The portal registry the spider loader reads; empty: spiders/portals.toml.
+PORTAL_REGISTRY = ""
+
+# --- Scope and bounds: what a hostile portal cannot make the crawler do --------
+# Requests go only to the portal's own origins (scheme, host and port of its
+# base URL, plus the spider's extra_origins and these), and only to public
+# addresses unless the origin names an address itself or the address is in
+# SCOPE_ALLOWED_NETWORKS (e.g. "10.0.0.0/8" for an intranet portal by name).
+# crawler/scope.py.
+SCOPE_ENABLED = True
+SCOPE_EXTRA_ORIGINS: list[str] = []
+SCOPE_ALLOWED_NETWORKS: list[str] = []
+# Titles, URLs and names from portals are logged with control characters
+# (ANSI escapes, CR/LF) escaped (crawler/logsafe.py).
+LOG_ESCAPE_CONTROL_CHARACTERS = True
+
 # --- WARC archiving (crawler/warc) --------------------------------------------
 WARC_ENABLED = True
 # Empty: ./archive/<spider name>/
@@ -103,6 +121,24 @@ WITHDRAWAL_CHECK_ENABLED = True
 # column, not withdrawals: nothing is checked or marked then.
 WITHDRAWAL_CHECK_MAX_SHARE = 0.5
 
+# --- Extraction (crawler/extraction.py, crawler/extraction_pool.py) -------------
+# Main text and parser run in worker processes; 0: one per core.
+EXTRACTION_WORKERS = 0
+# Seconds one report's extraction may take before its worker is killed and the
+# report stored with the issue extraction_timeout (0: no bound).
+EXTRACTION_TIMEOUT = 60
+# Bytes of input past which a page or an attachment (PDF, DOCX) is not parsed:
+# issue input_too_large. Main text grows superlinearly with page size.
+EXTRACTION_MAX_PAGE_BYTES = 4_000_000
+EXTRACTION_MAX_DOCUMENT_BYTES = 50_000_000
+# A PDF of more pages is not read (pdf_too_many_pages); a DOCX whose
+# word/document.xml expands beyond this is not read (docx_too_large).
+EXTRACTION_PDF_MAX_PAGES = 60
+EXTRACTION_DOCX_MAX_XML_BYTES = 50_000_000
+# A worker is replaced after this many reports (0: never), which bounds what
+# the libraries' caches hold.
+EXTRACTION_WORKER_MAX_TASKS = 500
+
 # --- Components -----------------------------------------------------------------
 EXTENSIONS = {
     "crawler.withdrawals.WithdrawalCheck": 500,
@@ -127,6 +163,9 @@ ADDONS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Before everything that could act on a request (robots.txt, cookies, the
+    # network): redirects and meta refreshes come back through here too.
+    "crawler.scope.OriginScopeMiddleware": 30,
     # Above HttpCompressionMiddleware (590) and RedirectMiddleware (600) in
     # number, so it sees every response first on its way back: still encoded,
     # and redirects and errors before they are followed or retried.
@@ -137,6 +176,10 @@ DOWNLOADER_MIDDLEWARES = {
 # A response cut short by the server is kept (and archived with WARC-Truncated)
 # rather than failed; crawler.middlewares retries it instead of parsing it.
 DOWNLOAD_FAIL_ON_DATALOSS = False
+
+EXTENSIONS = {
+    "crawler.logsafe.EscapeControlCharacters": 0,
+}
 
 ITEM_PIPELINES = {
     "pipelines.extract.ReportExtractionPipeline": 300,

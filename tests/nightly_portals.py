@@ -8,5 +8,5 @@ from spiders.linhai import LinhaiSpider
 
 class LinhaiMirrorSpider(LinhaiSpider):
     name = "linhai_mirror"
-    region = "浙江省台州市"
-    level = "county"
+    region = "浙江省/台州市/椒江区"
+    level = "district"

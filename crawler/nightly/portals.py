@@ -1,9 +1,9 @@
-"""Which portals a nightly run crawls.
+"""Which portals a nightly run crawls: every spider the spider loader knows, filtered.
 
-Today every spider the spider loader knows is a portal. A portal registry
-(region, level, enabled) plugs in through the attributes read here: a spider
-class, or whatever the loader returns, may carry ``region``, ``level`` and
-``enabled``; a portal without them has no region or level and is enabled.
+A registry spider (``spiders/loader.py``) carries its entry as ``portal``
+(``spiders.registry.Portal``: region, level); a Python spider may say
+``region``, ``level`` and ``enabled`` itself, and wins over its entry. A
+portal that says nothing has no region or level and is enabled.
 """
 
 from __future__ import annotations
@@ -21,9 +21,20 @@ class Portal:
 
     @classmethod
     def of(cls, name: str, spider_cls: type) -> Portal:
-        return cls(name, spider_cls, getattr(spider_cls, "region", None),
-                   getattr(spider_cls, "level", None),
-                   bool(getattr(spider_cls, "enabled", True)))
+        entry = getattr(spider_cls, "portal", None)
+
+        def said(attribute: str, default=None):
+            own = spider_cls.__dict__.get(attribute)
+            return own if own is not None else getattr(entry, attribute, default)
+
+        region = said("region")
+        if region is not None and not isinstance(region, str):  # a registry Region
+            region = "/".join(p for p in (region.province, region.city, region.county) if p)
+        return cls(name, spider_cls, region, said("level"), bool(said("enabled", True)))
+
+    def in_region(self, text: str) -> bool:
+        """Whether ``text`` names the portal's province, city or county."""
+        return bool(self.region) and text in self.region.split("/")
 
 
 class UnknownPortal(ValueError):
@@ -48,7 +59,7 @@ def choose(spider_loader, names: list[str] | None = None, region: str | None = N
         chosen = [p for p in (Portal.of(n, spider_loader.load(n)) for n in sorted(known))
                   if p.enabled]
     if region:
-        chosen = [p for p in chosen if p.region and region in p.region]
+        chosen = [p for p in chosen if p.in_region(region)]
     if level:
         chosen = [p for p in chosen if p.level == level]
     return chosen
