@@ -140,12 +140,6 @@ EXTRACTION_DOCX_MAX_XML_BYTES = 50_000_000
 EXTRACTION_WORKER_MAX_TASKS = 500
 
 # --- Components -----------------------------------------------------------------
-EXTENSIONS = {
-    "crawler.withdrawals.WithdrawalCheck": 500,
-    # After CoreStats (0), whose finish_reason the monitors read.
-    "spidermon.contrib.scrapy.extensions.Spidermon": 600,
-}
-
 # --- Monitors (crawler/monitors.py, spidermon) ------------------------------------
 # Run as each crawl closes; failed monitors are written into its stats and make
 # the portal "failed" or "suspicious" in scrapy crawlall's summary.
@@ -179,6 +173,9 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 
 EXTENSIONS = {
     "crawler.logsafe.EscapeControlCharacters": 0,
+    "crawler.withdrawals.WithdrawalCheck": 500,
+    # After CoreStats (0), whose finish_reason the monitors read.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 600,
 }
 
 ITEM_PIPELINES = {
