@@ -29,7 +29,8 @@ RS412_PAGE = (
     'charset=utf-8"><meta id="9DhefwqGPrzGxEp9hPaoag" content="_0x8f2e1c3a4b5d6e7f">'
     '<script type="text/javascript">$_ts=window[\'$_ts\'];if(!$_ts)$_ts={};$_ts.nsd=61234;'
     '$_ts.cd="qr0cqAlqE7JRgGVrxclqEqJqWGllrgqlqqqqqqqrgq";</script>'
-    '<script type="text/javascript" r="m" charset="utf-8" src="/8kR0QvB2gDoF/c.FxJzG50F.dfe1675.js">'
+    '<script type="text/javascript" r="m" charset="utf-8" '
+    'src="/8kR0QvB2gDoF/c.FxJzG50F.dfe1675.js">'
     '</script></head><body></body></html>')
 JSL521_PAGE = (
     "<html><body><script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')"

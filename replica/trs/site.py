@@ -125,7 +125,8 @@ class TrsSite(SeedPortalSite):
                  f'<meta name="ColumnType" content="政务公开" />\n')
         crumb = ('<div class="pos">您现在的位置是：<a href="../../" class="CurrChnlCls">首页</a>'
                  '&nbsp;&gt;&gt;&nbsp;<a href="../" class="CurrChnlCls">政务公开</a>'
-                 f'&nbsp;&gt;&gt;&nbsp;<a href="./" class="CurrChnlCls">{e(cfg.column_name)}</a></div>')
+                 '&nbsp;&gt;&gt;&nbsp;<a href="./" class="CurrChnlCls">'
+                 f'{e(cfg.column_name)}</a></div>')
         sidebar = ('<div class="side"><h3>最新动态</h3><ul><li><a href="../../xwzx/dxyw/202301/'
                    't20230110_5123301.html">区政府召开常务会议</a></li></ul></div>')
         return (self._head(f"{cfg.column_name} {cfg.site_name}", metas) + self._top() + crumb
