@@ -82,6 +82,11 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
 # crawl or command opens it.
 STORAGE_AUTO_MIGRATE = True
 
+# --- Report cards (scrapy card, /-/card in make browse) --------------------------
+# The CJK font whose subset a card embeds, so its Chinese text shows on any
+# machine (Debian's fonts-wqy-zenhei). Empty or missing: the reader's fonts.
+CARD_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
 # --- Components -----------------------------------------------------------------
 ADDONS = {
     "crawler.warc.replay.WarcReplayAddon": 0,

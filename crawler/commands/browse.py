@@ -37,9 +37,14 @@ def sqlite_path(database_url: str) -> Path:
     return path.resolve()
 
 
-def metadata_file(database: str) -> Path:
+PLUGINS_DIR = Path(__file__).resolve().parent.parent / "browse" / "datasette_plugins"
+
+
+def metadata_file(database: str, card_font: str = "") -> Path:
     """The metadata as a JSON file; named by its content, so reruns reuse it."""
-    text = json.dumps(metadata(database), ensure_ascii=False, indent=1)
+    content = metadata(database)
+    content["plugins"]["nianbao-card"] = {"database": database, "font_file": card_font}
+    text = json.dumps(content, ensure_ascii=False, indent=1)
     digest = hashlib.sha1(text.encode()).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"nianbao-browse-{digest}.json"
     if not path.exists():
@@ -49,11 +54,12 @@ def metadata_file(database: str) -> Path:
     return path
 
 
-def datasette_command(path: Path, host: str, port: int, open_browser: bool) -> list[str]:
+def datasette_command(path: Path, host: str, port: int, open_browser: bool,
+                      card_font: str = "") -> list[str]:
     executable = Path(sys.executable).with_name("datasette")
     command = [str(executable)] if executable.exists() else [sys.executable, "-m", "datasette"]
-    command += ["serve", str(path), "--metadata", str(metadata_file(path.stem)),
-                "--host", host, "--port", str(port)]
+    command += ["serve", str(path), "--metadata", str(metadata_file(path.stem, card_font)),
+                "--plugins-dir", str(PLUGINS_DIR), "--host", host, "--port", str(port)]
     for name, value in DATASETTE_SETTINGS.items():
         command += ["--setting", name, value]
     if open_browser:
@@ -83,7 +89,8 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError("browse takes no positional arguments")
         path = sqlite_path(self.settings.get("DATABASE_URL"))
-        command = datasette_command(path, opts.host, opts.port, opts.open)
+        command = datasette_command(path, opts.host, opts.port, opts.open,
+                                    self.settings.get("CARD_FONT_FILE"))
         print(f"browsing {path} (read-only); stop with Ctrl-C", file=sys.stderr, flush=True)
         sys.stdout.flush()
         os.execv(command[0], command)  # Datasette takes over this process and its signals
