@@ -125,38 +125,63 @@ def figure_value(figure: Figure, template: str, stats: dict[str, float | None]) 
     return float(sum(values))
 
 
-# -- level of an agency, from its name -----------------------------------------------
-# A county's report column mixes the government itself, its departments and its
-# towns; their names say which (…人民政府, …镇/乡/街道, the rest are departments).
-LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("本级政府 / government", ("%人民政府", "%人民政府办公室", "%人民政府办公厅")),
-    ("乡镇街道 / town or subdistrict", ("%镇", "%乡", "%街道", "%街道办事处", "%镇人民政府",
-                                       "%乡人民政府")),
-)
-OTHER_LEVEL = "部门 / department"
+# -- where a report sits: region and level ------------------------------------------
+# The portal registry (spiders/portals.toml) says where each portal sits and at which
+# level; ``make browse`` puts that in a temporary table of every connection
+# (crawler/browse/datasette_plugins/portal_places.py), as PLACES_TABLE(name, region,
+# level). A county's column mixes the government itself, its departments and its
+# towns: the agency's name says which (…人民政府, …镇/乡/街道, the rest).
+PLACES_TABLE = "portal_places"
+TOWN_SUFFIXES = ("镇", "乡", "街道", "街道办事处", "镇人民政府", "乡人民政府")
+GOVERNMENT_SUFFIXES = ("人民政府", "人民政府办公室", "人民政府办公厅")
+LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
+TOWN_LEVEL = "乡镇街道 / township"
 
 
-def level_sql(agency: str) -> str:
-    """SQL: the level of the agency named by the column ``agency`` (towns first)."""
-    towns, government = LEVELS[1], LEVELS[0]
-    cases = "".join(
-        f" when {' or '.join(f'{agency} like {_quote(p)}' for p in patterns)} then "
-        f"{_quote(label)}" for label, patterns in (towns, government))
-    return f"case{cases} else {_quote(OTHER_LEVEL)} end"
+@dataclass(frozen=True)
+class PortalPlace:
+    """A portal's place from the registry: its region and administrative level."""
+
+    name: str
+    region: str  # 浙江省台州市临海市
+    level: str  # province | city | county | township | department
 
 
-def level_of(agency: str | None) -> str:
-    """The same in Python."""
+def _level_label(kind: str, portal_level: str | None) -> str:
+    if kind == "government":
+        name = LEVEL_NAMES.get(portal_level or "", "本级")
+        return f"{name}政府 / {portal_level or 'own'} government"
+    name = LEVEL_NAMES.get(portal_level or "", "")
+    return f"{name}部门 / {(portal_level + ' ') if name else ''}department"
+
+
+def level_of(agency: str | None, portal_level: str | None) -> str:
+    """The level the dashboards filter by, of an agency in a portal of this level."""
     name = agency or ""
-    for label, patterns in (LEVELS[1], LEVELS[0]):
-        if any(name.endswith(pattern.lstrip("%")) for pattern in patterns):
-            return label
-    return OTHER_LEVEL
+    if portal_level == "township" or name.endswith(TOWN_SUFFIXES):
+        return TOWN_LEVEL
+    kind = "government" if name.endswith(GOVERNMENT_SUFFIXES) else "department"
+    return _level_label(kind, portal_level)
 
 
-def region_sql(portal_title: str) -> str:
-    """SQL: the region a portal serves: its title without 人民政府 (临海市)."""
-    return f"replace({portal_title}, '人民政府', '')"
+def level_sql(agency: str, portal_level: str) -> str:
+    """The same in SQL, over the columns ``agency`` and ``portal_level``."""
+    def ends(suffixes: tuple[str, ...]) -> str:
+        return " or ".join(f"{agency} like '%{suffix}'" for suffix in suffixes)
+
+    def by_portal(kind: str) -> str:
+        cases = " ".join(f"when '{level}' then {_quote(_level_label(kind, level))}"
+                         for level in LEVEL_NAMES)
+        return f"case {portal_level} {cases} else {_quote(_level_label(kind, None))} end"
+
+    return (f"case when {portal_level} = 'township' or {ends(TOWN_SUFFIXES)} "
+            f"then {_quote(TOWN_LEVEL)} when {ends(GOVERNMENT_SUFFIXES)} "
+            f"then {by_portal('government')} else {by_portal('department')} end")
+
+
+def region_sql(portal_title: str, registry_region: str) -> str:
+    """SQL: the region a portal serves: the registry's, else its title without 人民政府."""
+    return f"coalesce({registry_region}, replace({portal_title}, '人民政府', ''))"
 
 
 def _quote(text: str) -> str:
@@ -165,12 +190,14 @@ def _quote(text: str) -> str:
 
 # -- SQL over each report's latest version -------------------------------------------
 def latest_sql(where: str = "") -> str:
-    """SQL: one row per report's latest version with its portal, region and level."""
+    """SQL: one row per report's latest version with its portal, region and level
+    (needs the temporary table ``PLACES_TABLE``, which ``make browse`` makes)."""
     return f"""select v.id as version_id, v.year, v.template, v.agency, p.name as portal,
-    {region_sql('p.title')} as region, {level_sql('v.agency')} as level
+    {region_sql('p.title', 'pp.region')} as region, {level_sql('v.agency', 'pp.level')} as level
   from reports r
   join report_versions v on v.id = r.latest_version_id
   join portals p on p.id = r.portal_id
+  left join temp.{PLACES_TABLE} pp on pp.name = p.name
   where v.year is not null{where}"""
 
 

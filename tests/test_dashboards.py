@@ -15,7 +15,8 @@ from urllib.parse import quote
 import pytest
 
 from crawler.browse.dashboards import REVIEW_GROUPS, dashboards
-from storage.figures import FIGURES, figure_value, level_of
+from spiders.registry import load_portals
+from storage.figures import FIGURES, TOWN_LEVEL, figure_value, level_of
 from tests import test_browse
 
 # The browser, the crawled database and its records, as tests/test_browse.py makes them.
@@ -140,11 +141,14 @@ def test_review_and_litigation_and_share_corrected(server, page, records):
     assert set(REVIEW_GROUPS) >= {"review", "litigation"}
 
 
-def test_filtering_by_level_and_agency(server, page, records):
-    town = "乡镇街道 / town or subdistrict"
-    assert any(level_of(r["agency"]) == town for r in records)
+def test_filtering_by_region_level_and_agency(server, page, records):
+    """Region and level come from the portal registry (linhai: a county of 台州市)."""
+    [linhai] = [p for p in load_portals() if p.name == "linhai"]
+    town, county_department = TOWN_LEVEL, "县级部门 / county department"
+    assert {level_of(r["agency"], linhai.level) for r in records} == {
+        town, county_department, "县级政府 / county government"}
     open_dashboard(page, server, "applications", f"?level={quote(town)}")
-    want = expected(records, ("outcome",), lambda r: level_of(r["agency"]) == town)
+    want = expected(records, ("outcome",), lambda r: level_of(r["agency"], "county") == town)
     assert drawn(page, "outcomes", chart_labels(("outcome",))) == {
         key: [float(v), n, of] for key, (v, n, of) in want.items()}
     agency = "临海市教育局"
@@ -152,10 +156,17 @@ def test_filtering_by_level_and_agency(server, page, records):
     want = expected(records, ("decisions",), lambda r: r["agency"] == agency)
     assert drawn(page, "decisions", chart_labels(("decisions",))) == {
         key: [float(v), n, of] for key, (v, n, of) in want.items()}
-    # the agency filter offers the agencies of the chosen level only
-    open_dashboard(page, server, "quality", f"?level={quote(town)}")
+    # the filters offer the registry's region, and the agencies of the chosen level only
+    open_dashboard(page, server, "quality", f"?level={quote(county_department)}")
+    assert set(page.locator("select#region option").all_inner_texts()) - {""} == {
+        "浙江省台州市临海市"}
     offered = set(page.locator("select#agency option").all_inner_texts()) - {""}
-    assert offered == {r["agency"] for r in records if level_of(r["agency"]) == town}
+    assert offered == {r["agency"] for r in records
+                       if level_of(r["agency"], "county") == county_department}
+    open_dashboard(page, server, "quality", f"?region={quote('浙江省台州市临海市')}")
+    assert sum(int(m["年报数 / reports"]) for m in marks(page, "templates")) == len(records)
+    open_dashboard(page, server, "quality", f"?region={quote('江西省抚州市东乡区')}")
+    assert marks(page, "templates") == []
 
 
 def test_quality_dashboard_counts_forms_and_failed_rules(server, page, records):
@@ -185,3 +196,15 @@ def test_card_links_open_the_agency_card(server, page, records):
     page.wait_for_url(re.compile(r"/-/card\?version=\d+$"))
     assert page.locator("h1").inner_text() == agency
     assert page.locator("figure.card-chart svg").count() >= 4
+
+
+def test_chart_queries_fit_in_a_url():
+    """The plugin sends each chart's SQL in a GET URL; uvicorn (h11) refuses request
+    heads over 16 KiB, so every query, percent-encoded, stays well under."""
+    for slug, dashboard in DASHBOARDS.items():
+        for name, chart in dashboard["charts"].items():
+            if "query" in chart:
+                assert len(quote(chart["query"])) < 10_000, (slug, name)
+    for dashboard in DASHBOARDS.values():
+        for spec in dashboard["filters"].values():
+            assert len(quote(spec["query"])) < 10_000

@@ -20,8 +20,8 @@ from crawler.browse.metadata import RULES
 from storage.figures import (
     FIGURES,
     GROUP_TITLES,
-    LEVELS,
-    OTHER_LEVEL,
+    GOVERNMENT_SUFFIXES,
+    TOWN_SUFFIXES,
     compact,
     figure_values_sql,
     figures_per_year_sql,
@@ -221,9 +221,9 @@ from filtered where agency is not null group by agency order by agency""")
 
 
 def _note() -> dict:
-    levels = "；".join(f"{label.split(' / ')[0]}：机关名以 "
-                      f"{'、'.join(p.lstrip('%') for p in patterns)} 结尾"
-                      for label, patterns in LEVELS)
+    levels = (f"机关名以 {'、'.join(TOWN_SUFFIXES)} 结尾的（或门户本身在乡镇街道一级）为乡镇街道；"
+              f"以 {'、'.join(GOVERNMENT_SUFFIXES)} 结尾的为本级政府（县级、市级、省级，按门户）；"
+              "其余为该级政府的部门")
     return {"library": "markdown", "display": f"""\
 每份年报取最新版本。**空格不计为 0**：各项只合计填了该数的年报，提示框和“填报情况”图给出年报数；
 多项相加的数（如不予公开），只有各项都填了才计入。
@@ -234,8 +234,8 @@ Each report's latest version. **Blank cells are not 0**: a figure sums the repor
 (the tooltips and the coverage chart say how many). The 2019 and 2021 forms are charted on the
 keys they share (mapping on the data-quality dashboard).
 
-层级 / level：{levels}；其余为{OTHER_LEVEL.split(' / ')[0]}。
-地区 / region：门户网站名称去掉“人民政府”。
+层级 / level：{levels}。地区 / region：门户在门户名录（spiders/portals.toml）中的省市县，
+名录中没有的门户取网站名称去掉“人民政府”。
 """}
 
 

@@ -21,6 +21,8 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.engine import make_url
 
 from crawler.browse.metadata import metadata
+from spiders.registry import RegistryError, load_portals
+from storage.figures import PortalPlace
 
 # Long cells (main text, JSON) are cut in HTML pages; the JSON API has them whole.
 DATASETTE_SETTINGS = {"truncate_cells_html": "200", "sql_time_limit_ms": "5000"}
@@ -40,10 +42,27 @@ def sqlite_path(database_url: str) -> Path:
 PLUGINS_DIR = Path(__file__).resolve().parent.parent / "browse" / "datasette_plugins"
 
 
-def metadata_file(database: str, card_font: str = "") -> Path:
+def portal_places(registry: str) -> list[PortalPlace]:
+    """The registry's portals as places; none (regions from portal titles) when it is
+    unreadable: browsing does not depend on it."""
+    try:
+        portals = load_portals(registry or None)
+    except (OSError, RegistryError) as error:
+        print(f"portal registry not read ({error}): regions from portal titles",
+              file=sys.stderr)
+        return []
+    return [PortalPlace(p.name, p.region.province + p.region.city + p.region.county, p.level)
+            for p in portals]
+
+
+def metadata_file(database: str, card_font: str = "",
+                  places: list[PortalPlace] = ()) -> Path:
     """The metadata as a JSON file; named by its content, so reruns reuse it."""
     content = metadata(database)
     content["plugins"]["nianbao-card"] = {"database": database, "font_file": card_font}
+    content["plugins"]["nianbao-places"] = {
+        "database": database,
+        "portals": [[place.name, place.region, place.level] for place in places]}
     text = json.dumps(content, ensure_ascii=False, indent=1)
     digest = hashlib.sha1(text.encode()).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"nianbao-browse-{digest}.json"
@@ -55,10 +74,10 @@ def metadata_file(database: str, card_font: str = "") -> Path:
 
 
 def datasette_command(path: Path, host: str, port: int, open_browser: bool,
-                      card_font: str = "") -> list[str]:
+                      card_font: str = "", places: list[PortalPlace] = ()) -> list[str]:
     executable = Path(sys.executable).with_name("datasette")
     command = [str(executable)] if executable.exists() else [sys.executable, "-m", "datasette"]
-    command += ["serve", str(path), "--metadata", str(metadata_file(path.stem, card_font)),
+    command += ["serve", str(path), "--metadata", str(metadata_file(path.stem, card_font, places)),
                 "--plugins-dir", str(PLUGINS_DIR), "--host", host, "--port", str(port)]
     for name, value in DATASETTE_SETTINGS.items():
         command += ["--setting", name, value]
@@ -90,7 +109,8 @@ class Command(ScrapyCommand):
             raise UsageError("browse takes no positional arguments")
         path = sqlite_path(self.settings.get("DATABASE_URL"))
         command = datasette_command(path, opts.host, opts.port, opts.open,
-                                    self.settings.get("CARD_FONT_FILE"))
+                                    self.settings.get("CARD_FONT_FILE"),
+                                    portal_places(self.settings.get("PORTAL_REGISTRY")))
         print(f"browsing {path} (read-only); stop with Ctrl-C", file=sys.stderr, flush=True)
         sys.stdout.flush()
         os.execv(command[0], command)  # Datasette takes over this process and its signals
