@@ -99,6 +99,24 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
 # crawl or command opens it.
 STORAGE_AUTO_MIGRATE = True
 
+# --- Extraction (crawler/extraction.py, crawler/extraction_pool.py) -------------
+# Main text and parser run in worker processes; 0: one per core.
+EXTRACTION_WORKERS = 0
+# Seconds one report's extraction may take before its worker is killed and the
+# report stored with the issue extraction_timeout (0: no bound).
+EXTRACTION_TIMEOUT = 60
+# Bytes of input past which a page or an attachment (PDF, DOCX) is not parsed:
+# issue input_too_large. Main text grows superlinearly with page size.
+EXTRACTION_MAX_PAGE_BYTES = 4_000_000
+EXTRACTION_MAX_DOCUMENT_BYTES = 50_000_000
+# A PDF of more pages is not read (pdf_too_many_pages); a DOCX whose
+# word/document.xml expands beyond this is not read (docx_too_large).
+EXTRACTION_PDF_MAX_PAGES = 60
+EXTRACTION_DOCX_MAX_XML_BYTES = 50_000_000
+# A worker is replaced after this many reports (0: never), which bounds what
+# the libraries' caches hold.
+EXTRACTION_WORKER_MAX_TASKS = 500
+
 # --- Components -----------------------------------------------------------------
 ADDONS = {
     "crawler.warc.replay.WarcReplayAddon": 0,
