@@ -20,6 +20,7 @@ from storage.figures import FIGURES, TOWN_LEVEL, figure_value, level_of
 from tests import test_browse
 
 # The browser, the crawled database and its records, as tests/test_browse.py makes them.
+browse_tmpdir = test_browse.browse_tmpdir
 browser = test_browse.browser
 database = test_browse.database
 page = test_browse.page
