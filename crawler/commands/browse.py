@@ -18,15 +18,14 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy.engine import make_url
-
-from crawler.browse.metadata import metadata
 
 # Long cells (main text, JSON) are cut in HTML pages; the JSON API has them whole.
 DATASETTE_SETTINGS = {"truncate_cells_html": "200", "sql_time_limit_ms": "5000"}
 
 
 def sqlite_path(database_url: str) -> Path:
+    from sqlalchemy.engine import make_url  # not at start-up: crawler/commands/_database.py
+
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         raise UsageError(f"Datasette browses a SQLite file; DATABASE_URL is "
@@ -39,6 +38,8 @@ def sqlite_path(database_url: str) -> Path:
 
 def metadata_file(database: str) -> Path:
     """The metadata as a JSON file; named by its content, so reruns reuse it."""
+    from crawler.browse.metadata import metadata
+
     text = json.dumps(metadata(database), ensure_ascii=False, indent=1)
     digest = hashlib.sha1(text.encode()).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"nianbao-browse-{digest}.json"
