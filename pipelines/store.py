@@ -9,6 +9,7 @@ and writes each report in a transaction of its own.
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -50,6 +51,7 @@ class ReportStoragePipeline:
             if self.store.mark_withdrawn(item.url, item.how, self.run_id):
                 self.crawler.stats.inc_value("storage/reports_withdrawn")
             return item
+        started = time.process_time()
         spider = self.crawler.spider
         saved = self.store.save_report(
             portal=item.portal, record=item.record, page=item.page, document=item.document,
@@ -61,6 +63,9 @@ class ReportStoragePipeline:
         self.crawler.stats.inc_value("storage/reports_saved")
         if saved.new_version:
             self.crawler.stats.inc_value("storage/new_versions")
+        # What storing costs per report (benchmarks/bench_crawl.py reports it).
+        self.crawler.stats.inc_value(
+            "storage/cpu_ms", round((time.process_time() - started) * 1000, 3))
         return item
 
     def spider_closed(self, reason: str) -> None:
