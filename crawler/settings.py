@@ -76,6 +76,14 @@ SCOPE_ALLOWED_NETWORKS: list[str] = []
 # (ANSI escapes, CR/LF) escaped (crawler/logsafe.py).
 LOG_ESCAPE_CONTROL_CHARACTERS = True
 
+# --- Portal defences (crawler/defences.py) -------------------------------------
+# 瑞数 412 and 521 challenge pages, Retry-After, required Referer: recognised,
+# counted in defences/<kind>, logged once per site with the URL, never stored.
+DEFENCES_ENABLED = True
+# The longest Retry-After honoured, in seconds (a server asking for an hour
+# gets this; the request is then retried as RetryMiddleware allows).
+DEFENCES_RETRY_AFTER_MAX = 120.0
+
 # --- WARC archiving (crawler/warc) --------------------------------------------
 WARC_ENABLED = True
 # Empty: ./archive/<spider name>/
@@ -169,6 +177,10 @@ DOWNLOADER_MIDDLEWARES = {
     # number, so it sees every response first on its way back: still encoded,
     # and redirects and errors before they are followed or retried.
     "crawler.warc.middleware.WarcCaptureMiddleware": 950,
+    # Between RetryMiddleware (550) and the redirect and decompression steps: a
+    # challenge page (412 $_ts, 521) is recognised, counted and dropped, a
+    # Retry-After waited out before RetryMiddleware retries (crawler/defences.py).
+    "crawler.defences.PortalDefenceMiddleware": 560,
     # Right below it: a truncated response is archived first, then retried.
     "crawler.middlewares.TruncatedResponseRetryMiddleware": 940,
 }
