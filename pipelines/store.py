@@ -9,11 +9,12 @@ and writes each report in a transaction of its own.
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.items import ReportPage
+from crawler.items import ReportPage, ReportWithdrawal
 from storage.db import make_engine, upgrade
 from storage.repository import ReportStore
 
@@ -41,9 +42,16 @@ class ReportStoragePipeline:
             upgrade(engine)
         self.store = ReportStore(engine)
         self.run_id = self.store.start_run(self.crawler.spider.name)
+        # What a nightly run (crawler/commands/crawlall.py) asks the changes of.
+        self.crawler.stats.set_value("storage/crawl_run_id", self.run_id)
         logger.info("Storing reports in %s", engine.url.render_as_string(hide_password=True))
 
-    def process_item(self, item: ReportPage) -> ReportPage:
+    def process_item(self, item):
+        if isinstance(item, ReportWithdrawal):
+            if self.store.mark_withdrawn(item.url, item.how, self.run_id):
+                self.crawler.stats.inc_value("storage/reports_withdrawn")
+            return item
+        started = time.process_time()
         spider = self.crawler.spider
         saved = self.store.save_report(
             portal=item.portal, record=item.record, page=item.page, document=item.document,
@@ -55,6 +63,9 @@ class ReportStoragePipeline:
         self.crawler.stats.inc_value("storage/reports_saved")
         if saved.new_version:
             self.crawler.stats.inc_value("storage/new_versions")
+        # What storing costs per report (benchmarks/bench_crawl.py reports it).
+        self.crawler.stats.inc_value(
+            "storage/cpu_ms", round((time.process_time() - started) * 1000, 3))
         return item
 
     def spider_closed(self, reason: str) -> None:

@@ -1,7 +1,7 @@
 """Agency identity across years
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03
 
 ``report_versions.agency_key`` is the agency a report was matched under by
@@ -12,8 +12,8 @@ prefix. Both are empty until the first audit.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
