@@ -34,7 +34,7 @@ def generate(agency: str, year: int, rng_seed: str, scale: str = "department",
         texts = {k: format_number(v) for k, v in values.items()}
         stats, indicators = {}, legacy.indicators(values)
     else:
-        numbers = gen.generate(template, rng, scale, {})
+        numbers = gen.generate(template, rng, scale)
         texts = {k: format_number(v) for k, v in numbers.items()}
         stats, indicators = dict(numbers), []
     body = narrative.render_body(narrative.ReportText(
