@@ -19,6 +19,9 @@ tokens         the row stream all inputs become
 text_tables    text layouts → rows;  html_tables: HTML grids;  pdf, docx
 office         .doc/.wps/.et/.xls sniffing, LibreOffice conversion (subprocess);
                spreadsheet: .xlsx/.xls sheets → rows
+ocr            scanned PDF pages: Tesseract words → lines;  ocr_confidence: each
+               number's OCR confidence, ocr_low_confidence
+markdown       converter text: headings, emphasis, pipe-table delimiter rows
 detect         which table a row belongs to; the format from table headers
 active         表二;  applications + columns: 表三;  review: 表四;  legacy: 统计表
 rules          勾稽关系 H1–H5;  rules_legacy: 统计表 P1–P7;  rules_soft: S2, S4 (text
@@ -30,7 +33,7 @@ record         parse_report / parse_file
 ============== ===============================================================
 """
 
-PARSER_VERSION = "1.2.0"
+PARSER_VERSION = "1.3.0"
 
 from .limits import LimitExceeded, ParseLimits  # noqa: E402
 from .record import empty_record, parse_file, parse_report  # noqa: E402

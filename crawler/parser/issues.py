@@ -60,6 +60,10 @@ extraction_timeout        error     extraction ran past EXTRACTION_TIMEOUT: its 
                                     process was killed, nothing was read
 extraction_crashed        error     the extraction worker died (killed, segfault) or
                                     raised: nothing was read
+ocr_low_confidence        warning   a number OCR read with a confidence under the threshold,
+                                    or one no OCR'd word accounts for (crawler/parser/ocr.py)
+ocr_failed                error     pages without a text layer could not be OCR'd (tool
+                                    missing, too slow): their text is absent
 cross_carried_over        warning   S3 (across reports) 二、上年结转 of a column ≠ 四、结转下年度
                                     of the same agency's report of the year before;
                                     stored on the later report, naming both
@@ -92,6 +96,7 @@ SEVERITY: dict[str, str] = {
     "pdf_too_many_pages": ERROR, "docx_too_large": ERROR, "input_too_large": ERROR,
     "extraction_timeout": ERROR, "extraction_crashed": ERROR,
     "cross_carried_over": WARNING, "cross_in_force": WARNING,
+    "ocr_low_confidence": WARNING, "ocr_failed": ERROR,
 }
 # Checks that need two reports (``rules_cross``): not the parser's to give or take
 # away, so storing a re-parsed record keeps them (the audit recomputes them).

@@ -28,10 +28,14 @@ from .keys import (
     REVIEW_LITIGATION_OUTCOMES,
     stat_keys,
 )
+from .markdown import from_markdown
 from .metadata import agency_of, build_metadata, find_title, find_year
 from .normalize import to_simplified
 from .office import SHEET_KINDS, WORD_KINDS, convert, office_kind
-from .pdf import pdf_lines
+from .ocr import LANGUAGE as OCR_LANGUAGE
+from .ocr import OcrToken
+from .ocr_confidence import ocr_confidence
+from .pdf import pdf_text
 from .rules import check_applications, check_review
 from .rules_legacy import check_legacy
 from .rules_soft import check_narrative, check_published, prose
@@ -115,11 +119,19 @@ def empty_record(source: str | None, kind: str) -> dict:
 
 
 def _load(data: bytes | str, kind: str, content_type: str | None, record: dict,
-          limits: ParseLimits) -> tuple[list[str], list[Item], dict[str, str], str | None]:
-    """(lines, items, meta tags, <title>) of the input."""
+          limits: ParseLimits, ocr_tokens: list[OcrToken]
+          ) -> tuple[list[str], list[Item], dict[str, str], str | None]:
+    """(lines, items, meta tags, <title>) of the input; the words OCR read go to
+    ``ocr_tokens``."""
     if kind == "pdf":
-        raw = pdf_lines(data if isinstance(data, bytes) else data.encode(), limits.pdf_max_pages)
-        lines = to_simplified("\n".join(raw)).split("\n")
+        pdf = pdf_text(data if isinstance(data, bytes) else data.encode(), limits.pdf_max_pages)
+        if pdf.ocr_pages:
+            record["ocr"] = {"engine": "tesseract", "language": OCR_LANGUAGE,
+                             "pages": pdf.ocr_pages, "confidence": {}}
+            ocr_tokens.extend(pdf.ocr_tokens)
+        if pdf.ocr_error:
+            record["issues"].append(issue("ocr_failed", None, pdf.ocr_error[:300]))
+        lines = to_simplified("\n".join(pdf.lines)).split("\n")
         builder = rows_from_lines(lines)
         return [x for x in (ln.strip() for ln in lines) if x], builder.items, {}, None
     if kind == "docx":
@@ -140,7 +152,7 @@ def _load(data: bytes | str, kind: str, content_type: str | None, record: dict,
     if kind == "html":
         html = HtmlDoc(text)
         return html.lines, html.builder.items, html.meta, html.title
-    lines = text.splitlines()
+    lines = from_markdown(text.splitlines())
     builder = rows_from_lines(lines)
     return [x for x in (ln.strip() for ln in lines) if x], builder.items, {}, None
 
@@ -201,11 +213,15 @@ def build_record(data: bytes | str, kind: str, url: str | None, content_type: st
                  limits: ParseLimits = ParseLimits()) -> dict:
     record = _empty(url, kind)
     issues: list[dict] = record["issues"]
-    lines, items, meta, html_title = _load(data, kind, content_type, record, limits)
+    ocr_tokens: list[OcrToken] = []
+    lines, items, meta, html_title = _load(data, kind, content_type, record, limits, ocr_tokens)
     interp = Interpreter().run(items)
     template, notes = interp.template()
     record["template"] = template
     record["stats"] = _stats(interp, template, issues)
+    if "ocr" in record:
+        record["ocr"]["confidence"], ocr_issues = ocr_confidence(record["stats"], ocr_tokens)
+        issues.extend(ocr_issues)
     issues.extend(check_published(record["stats"]))
     if template == "pre2019" or (template == "unknown" and interp.legacy.rows):
         record["legacy_indicators"], legacy_issues = interp.legacy.finish()
