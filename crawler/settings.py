@@ -72,6 +72,12 @@ WARC_REVISITS = True
 # validators are those of the capture the revisit refers to.
 WARC_REVISIT_REQUESTS = False
 
+# The capture index the WARC middleware adds each record to and asks for the
+# last captures (crawler/warc/capture_index.py): a class built with
+# from_crawler. The default keeps it in the database (DATABASE_URL). Empty: no
+# index (then WARC_REVISITS must be off).
+WARC_CAPTURE_INDEX = "storage.capture_index.SqlCaptureIndex"
+
 # Replay: answer every request from these WARC files or directories instead of
 # the network (crawler/warc/replay.py). Empty: crawl the network.
 WARC_REPLAY = ""

@@ -2,12 +2,11 @@
 
 from scrapy.settings import BaseSettings
 
-from storage.db import make_engine, upgrade
+from storage.db import shared_engine
 from storage.repository import ReportStore
 
 
 def open_store(settings: BaseSettings) -> ReportStore:
-    engine = make_engine(settings.get("DATABASE_URL"))
-    if settings.getbool("STORAGE_AUTO_MIGRATE"):
-        upgrade(engine)
-    return ReportStore(engine)
+    """The store on the process's one engine for ``DATABASE_URL`` (migrated once)."""
+    return ReportStore(shared_engine(settings.get("DATABASE_URL"),
+                                     migrate=settings.getbool("STORAGE_AUTO_MIGRATE")))

@@ -4,7 +4,7 @@ The format is the output's suffix (``.jsonl``, ``.csv``, ``.parquet``) or
 ``--format``. ``--wide`` writes the wide table (one column per stat key) of
 each template, to ``FILE`` with the template before the suffix
 (``out.csv`` → ``out.2019.csv``, ``out.2021.csv``, …), or to ``FILE`` itself
-when ``--template`` names one. See ``storage/tabular.py`` for the columns.
+when ``--template`` names one. See ``crawler/tabular.py`` for the columns.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler import tabular
 from crawler.commands._database import open_store
-from storage import tabular
+from nianbao_core.record import TEMPLATES
 from storage.export import report_record
 
 FORMATS = ("jsonl", "csv", "parquet")
-TEMPLATES = ("pre2019", "2019", "2021", "unknown")
 
 
 def wide_path(output: str, template: str) -> str:
@@ -38,7 +38,7 @@ def write_table(table: tabular.Table, output: str, fmt: str) -> None:
     if output == "-":
         write(table, sys.stdout)
         return
-    # The BOM lets Excel read the CSV as UTF-8 (see storage/tabular.py).
+    # The BOM lets Excel read the CSV as UTF-8 (see crawler/tabular.py).
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     with open(output, "w", encoding=encoding, newline="") as out:
         write(table, out)
