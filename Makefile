@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install demo test clean browse
+.PHONY: install demo test test-env clean browse
 
 install: $(VENV)/.installed
 
@@ -35,8 +35,13 @@ $(WARCIO_DATA)/.fetched:
 	tar xzf $(WARCIO_DATA)/sdist/warcio-1.6.3.tar.gz -C $(WARCIO_DATA) --strip-components=3 warcio-1.6.3/test/data
 	touch $@
 
-# The whole suite (needs PostgreSQL on 127.0.0.1:5432; .ci/run starts it).
-test: install $(PYWB_VENV)/.installed $(WARCIO_DATA)/.fetched
+# The Debian packages of scripts/test-packages.txt (installed when missing, as root;
+# otherwise named) and PostgreSQL and Redis on loopback (started when not answering).
+test-env:
+	scripts/setup-test-env.sh
+
+# The whole suite, on a machine test-env has set up.
+test: test-env install $(PYWB_VENV)/.installed $(WARCIO_DATA)/.fetched
 	$(BIN)/python -m pytest
 
 # Serve ./data/nianbao.db (or the SQLite DATABASE_URL) in Datasette, read-only, on

@@ -1,23 +1,30 @@
-"""Turns each fetched report page into a report record (``crawler.extraction``)."""
+"""Turns each fetched report page into a report record (``crawler.extraction``).
+
+Extraction runs in worker processes (``crawler.extraction_pool``): the
+reactor goes on downloading while reports are parsed, and a report whose
+extraction times out or kills its worker gets a flagged record instead of
+stopping the crawl.
+"""
 
 from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from crawler.extraction import extract_report
+from crawler.extraction_pool import ExtractionPool
 from crawler.items import ReportPage
 
 
 class ReportExtractionPipeline:
-    def __init__(self, crawler: Crawler):
+    def __init__(self, crawler: Crawler, pool: ExtractionPool):
         self.stats = crawler.stats
+        self.pool = pool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ReportExtractionPipeline":
-        return cls(crawler)
+        return cls(crawler, ExtractionPool.from_crawler(crawler))
 
-    def process_item(self, item: ReportPage) -> ReportPage:
-        extraction = extract_report(item.page, item.attachments)
+    async def process_item(self, item: ReportPage) -> ReportPage:
+        extraction = await self.pool.extract(item.page, item.attachments)
         item.record = extraction.record
         item.text = extraction.text
         item.text_extractor = extraction.text_extractor
@@ -25,4 +32,6 @@ class ReportExtractionPipeline:
         item.content_digest = extraction.content_digest
         for event in extraction.events:
             self.stats.inc_value(event)
+        for stage, seconds in extraction.cpu.items():
+            self.stats.inc_value(f"extraction/cpu_ms/{stage}", round(seconds * 1000, 3))
         return item

@@ -15,19 +15,22 @@ from collections.abc import Callable
 from replica.server import ReplicaServer, Request, Response
 
 
-def _linhai():
+def _linhai(night: int = 1):
     from replica.linhai import make_site
 
-    return make_site()
+    return make_site(night)
 
 
-sites: dict[str, Callable[[], object]] = {"linhai": _linhai}
+# A factory takes the night (``--night N``, 1 = the site as first built); a site
+# without nights of its own may ignore it.
+sites: dict[str, Callable[..., object]] = {"linhai": _linhai}
 
 
 def serve_site(name: str, host: str = "127.0.0.1", port: int = 0,
-               served_log: str | None = None) -> ReplicaServer:
+               served_log: str | None = None, night: int = 1) -> ReplicaServer:
     """Start the named replica in a background thread; use as a context manager or ``.stop()``."""
-    return ReplicaServer(sites[name](), host=host, port=port, served_log=served_log).start()
+    site = sites[name](night) if night != 1 else sites[name]()
+    return ReplicaServer(site, host=host, port=port, served_log=served_log).start()
 
 
 __all__ = ["ReplicaServer", "Request", "Response", "serve_site", "sites"]

@@ -1,4 +1,4 @@
-"""``python -m replica linhai [--host H] [--port P] [--served-log FILE]``
+"""``python -m replica linhai [--host H] [--port P] [--served-log FILE] [--night N]``
 
 Prints exactly one line ``READY http://HOST:PORT`` once listening, then serves
 until SIGINT or SIGTERM and exits with status 0.
@@ -20,8 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--served-log", help="append one JSON line per response sent")
+    parser.add_argument("--night", type=int, default=1,
+                        help="serve the site as it is on night N (1: as first built)")
     args = parser.parse_args(argv)
-    server = ReplicaServer(sites[args.site](), args.host, args.port, args.served_log)
+    if args.night < 1:
+        parser.error("--night starts at 1")
+    site = sites[args.site](args.night) if args.night != 1 else sites[args.site]()
+    server = ReplicaServer(site, args.host, args.port, args.served_log)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

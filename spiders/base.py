@@ -19,12 +19,17 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.items import Capture, ReportPage
+from crawler.scope import Origin, origins_of
 from nianbao_core import meta
 
 
 class ReportColumnSpider(scrapy.Spider):
     # The live portal, e.g. "https://www.linhai.gov.cn"; PORTAL_BASE_URL replaces it.
     live_base_url: str = ""
+    # Other origins of the portal's own (an attachment server, the http twin of an
+    # https site): scheme, host and port, e.g. "http://www.linhai.gov.cn". Every
+    # request goes to the base URL's origin or one of these (crawler/scope.py).
+    extra_origins: tuple[str, ...] = ()
     # Titles seen: …年政府信息公开工作年度报告, …年度政府信息公开工作报告,
     # …政府信息公开年报, …政务信息公开年度报告. A bare 工作报告 is not one
     # (政府工作报告 is another document).
@@ -47,6 +52,7 @@ class ReportColumnSpider(scrapy.Spider):
         if not spider.base_url:
             raise ValueError(f"{cls.__name__} has no live_base_url and PORTAL_BASE_URL is empty")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname]
+        spider.allowed_origins = origins_of([spider.base_url, *spider.extra_origins])
         return spider
 
     def url(self, path: str) -> str:
@@ -112,7 +118,8 @@ class ReportColumnSpider(scrapy.Spider):
             marker in text for marker in self.soft_404_markers)
 
     def is_own_site(self, url: str) -> bool:
-        return urlsplit(url).hostname in self.allowed_domains
+        """Scheme, host and port: another port of the same host is another site."""
+        return Origin.of(url) in self.allowed_origins
 
     # -- attachments, fetched one after another so the item leaves complete -----------
     def next_attachment(self, item: ReportPage, links: list[str]):

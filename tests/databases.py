@@ -1,8 +1,8 @@
 """Throw-away databases for tests: a SQLite file, or a fresh PostgreSQL database.
 
 PostgreSQL is the real server on 127.0.0.1:5432 (trust auth, user postgres);
-``.ci/run`` starts it when it is not running. Each use gets a database of
-its own, dropped afterwards.
+``scripts/setup-test-env.sh`` (run by ``make test``) starts it when it is not
+running. Each use gets a database of its own, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ def postgres_database():
         admin = psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True)
     except psycopg.OperationalError as exc:
         raise RuntimeError(
-            "PostgreSQL is needed for these tests at 127.0.0.1:5432 (see .ci/run): "
-            f"{exc}") from exc
+            "PostgreSQL is needed for these tests at 127.0.0.1:5432 "
+            f"(scripts/setup-test-env.sh starts it): {exc}") from exc
     with admin:
         admin.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
         try:

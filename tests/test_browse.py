@@ -80,7 +80,8 @@ def server(database):
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is needed: apt-get install chromium (.ci/run does)")
+        pytest.fail("Debian's chromium is needed: apt-get install chromium "
+                    "(scripts/setup-test-env.sh does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -4,7 +4,8 @@ Its text is set in embedded, subsetted TrueType fonts (Type0 / CIDFontType2 /
 Identity-H / FontFile2 / ToUnicode), one subset per face, as in the real
 Huai'an PDF; the bytes are the same on every run; and pypdf and pdfplumber
 both read the report's text and numbers out of it.  Without the Debian fonts
-these tests fail (they are not skipped): ``.ci/run`` installs them.
+these tests fail (they are not skipped): ``scripts/setup-test-env.sh`` (run
+by ``make test``) installs them.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def report_pdf() -> bytes:
     """The report's PDF; the calling test fails (not skips) without the fonts."""
     if missing := pdf_fonts.missing_font_packages():
         pytest.fail("the replica's PDF fonts are not installed: apt-get install "
-                    + " ".join(missing) + " (.ci/run installs them)", pytrace=False)
+                    + " ".join(missing) + " (scripts/setup-test-env.sh installs them)",
+                    pytrace=False)
     return _generated()
 
 

@@ -125,6 +125,25 @@ class HanwebSite:
         self._cache.pop(path, None)
         self._modified[path] = when
 
+    def withdraw_article(self, path: str) -> None:
+        """The CMS takes a page down: gone from the list, its URL the portal's 404 page."""
+        article = self.by_path.pop(path)
+        self.listed.remove(article)
+        self._cache.pop(path, None)
+
+    def print_counters(self, night: int) -> None:
+        """From this night on the article template prints the visit count server-side.
+
+        Every modern-template page then carries a count that has grown since the
+        night before (and grows with each visit): new bytes, same content. The
+        old GBK template fetches its count with a script, so it is untouched.
+        """
+        for article in self.by_path.values():
+            if article.page_style == "modern" and article.kind not in ("dead", "soft404"):
+                self.counter_paths.add(article.path)
+                # A steady audience: some tens of visits a night, more for older pages.
+                self._visits[article.path] = (article.article_id % 97 + 20) * night
+
     def dataproxy(self, request: Request) -> Response:
         cfg = self.config
         p = request.param

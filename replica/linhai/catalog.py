@@ -30,6 +30,7 @@ from pathlib import Path
 from replica.hanweb import templates
 from replica.hanweb.model import Article
 from replica.linhai.config import DEPARTMENTS, DEPT_COLUMNS, LIST_TITLE_MAX, YEAR_COLUMNS
+from replica.linhai.nights import published_by
 from replica.reportgen import legacy, narrative, pdf, stats as gen
 from replica.reportgen.tables import format_number
 
@@ -171,10 +172,16 @@ def _pre2019(a: Article, opts: dict, rng_seed: str) -> None:
 
 
 @cache
-def build() -> tuple[tuple[Article, ...], dict]:
-    """All articles (column order not implied) and the attachment factories by stored name."""
+def build(night: int = 1) -> tuple[tuple[Article, ...], dict]:
+    """All articles (column order not implied) and the attachment factories by stored name.
+
+    ``night``: the entries published by that night (``replica.linhai.nights``)
+    join ``ENTRIES``; they are later than all of them, so they change nothing
+    of the articles before them.
+    """
     articles, attachments, used, carried = [], {}, set(), {}
-    for dept, year, published, opts in sorted(ENTRIES, key=lambda e: (e[1], e[2])):
+    entries = ENTRIES + published_by(night)
+    for dept, year, published, opts in sorted(entries, key=lambda e: (e[1], e[2])):
         opts = {**opts, "dept": dept}
         agency, publisher, _, stem = DEPARTMENTS[dept]
         kind = opts.get("kind", "report")

@@ -17,7 +17,7 @@ LIST_COLUMN = Column(
 # Reports are published in a sub-column per statistics year (or in a department's own
 # column) and referenced into 信息公开年报; the URL keeps the original column's id.
 YEAR_COLUMNS = {2018: 1229317634, 2019: 1229317635, 2020: 1229519388,
-                2021: 1229607321, 2022: 1229709042, 2023: 1229782210}
+                2021: 1229607321, 2022: 1229709042, 2023: 1229782210, 2024: 1229851676}
 DEPT_COLUMNS = {"police": (1229361142, "市公安局"), "edu": (1229361290, "市教育局")}
 
 
