@@ -123,6 +123,11 @@ EXTRACTION_DOCX_MAX_XML_BYTES = 50_000_000
 # the libraries' caches hold.
 EXTRACTION_WORKER_MAX_TASKS = 500
 
+# --- Report cards (scrapy card, /-/card in make browse) --------------------------
+# The CJK font whose subset a card embeds, so its Chinese text shows on any
+# machine (Debian's fonts-wqy-zenhei). Empty or missing: the reader's fonts.
+CARD_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
 # --- Components -----------------------------------------------------------------
 ADDONS = {
     "crawler.warc.replay.WarcReplayAddon": 0,

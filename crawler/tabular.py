@@ -9,7 +9,7 @@ Two shapes, both one row per report (its latest version):
   ``extra``): JSON text in CSV, native maps and lists of structs in Parquet.
 * **wide** (``wide_tables``): one table per template, the report's identifying
   columns, then one column per stat key in the printed order of the forms
-  (``crawler.parser.keys.stat_keys``; every key of the template, so the
+  (``nianbao_core.stat_keys.stat_keys``; every key of the template, so the
   columns do not depend on which reports were exported). ``pre2019`` reports
   have 统计表 rows instead of stat keys: one column per row label (prefixed
   with its group when the same label sits in two groups, ``#2`` for a label
@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import IO
 
-from crawler.parser.keys import stat_keys
 from nianbao_core.record import (
     CAPTURE_PLACE_KEYS,
     DATE_FIELDS,
@@ -42,6 +41,7 @@ from nianbao_core.record import (
     TEMPLATES,
     iso_date,
 )
+from nianbao_core.stat_keys import stat_keys
 
 # Column kinds; each maps to a CSV rendering and a Parquet type.
 STR, INT, FLOAT, BOOL, DATE, TIMESTAMP = "str", "int", "float", "bool", "date", "timestamp"

@@ -75,6 +75,11 @@ def session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def readonly_engine(path: Path) -> Engine:
+    """A SQLite file opened read-only (``make browse``): no migration, no WAL switch."""
+    return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+
+
 _ENGINES: dict[str, Engine] = {}
 _MIGRATED: set[str] = set()
 _DISPOSING = weakref.WeakSet()  # crawlers whose end returns the pool's connections

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from crawler import tabular
-from crawler.parser.keys import stat_keys
+from nianbao_core.stat_keys import stat_keys
 from storage.db import make_engine
 from storage.export import report_record
 from storage.repository import ReportStore

@@ -7,12 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
-from warcio.archiveiterator import ArchiveIterator
 
 from crawler.commands._database import open_store
 
 
 def count_warc_records(directory: Path) -> tuple[list[Path], Counter]:
+    from warcio.archiveiterator import ArchiveIterator
+
     files = sorted(directory.glob("*.warc.gz"))
     types: Counter = Counter()
     for path in files:
