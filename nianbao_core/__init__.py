@@ -11,6 +11,8 @@ else:
   (``RequestKey``, ``CaptureEntry``, ``PreviousCapture``, ``CharsetEvidence``);
 * :mod:`nianbao_core.record`: the report record's spec (its keys, templates,
   metadata fields), from which storage columns and export columns are derived;
+* :mod:`nianbao_core.stat_keys`: the keys of the record's ``stats`` per form,
+  with their printed labels (parser, exports, figures and replicas use them);
 * :mod:`nianbao_core.digests`: each digest of the project, one definition each;
 * :mod:`nianbao_core.meta`: the ``request.meta`` keys layers share.
 """
