@@ -35,21 +35,29 @@ def escape_untrusted(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+# Scrapy's own messages pass multi-line listings as arguments (enabled
+# components, overridden settings), and the URLs in them are percent-encoded:
+# their line breaks stay, every other control character is escaped.
+_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 class _EscapeArguments(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        pattern = (_CONTROL_BUT_NEWLINE if record.name.split(".", 1)[0] == "scrapy"
+                   else _CONTROL)
         args = record.args
         if isinstance(args, tuple):
-            record.args = tuple(_escaped(a) for a in args)
+            record.args = tuple(_escaped(a, pattern) for a in args)
         elif isinstance(args, dict):
-            record.args = {k: _escaped(v) for k, v in args.items()}
+            record.args = {k: _escaped(v, pattern) for k, v in args.items()}
         return True
 
 
-def _escaped(value):
-    if isinstance(value, str):
-        return escape_untrusted(value)
+def _escaped(value, pattern: re.Pattern):
     if isinstance(value, bytes):
-        return escape_untrusted(value.decode("utf-8", "backslashreplace"))
+        value = value.decode("utf-8", "backslashreplace")
+    if isinstance(value, str):
+        return pattern.sub(_escape, value)
     return value
 
 
