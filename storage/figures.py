@@ -148,6 +148,8 @@ class PortalPlace:
 
 
 def _level_label(kind: str, portal_level: str | None) -> str:
+    if portal_level not in LEVEL_NAMES:  # unknown, or a department's own portal
+        portal_level = None
     if kind == "government":
         name = LEVEL_NAMES.get(portal_level or "", "本级")
         return f"{name}政府 / {portal_level or 'own'} government"
