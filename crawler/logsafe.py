@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
@@ -62,11 +63,20 @@ def _escaped(value, pattern: re.Pattern):
 
 
 class EscapeControlCharacters:
-    """Adds the escaping filter to the root logger's handlers (Scrapy's log handler)."""
+    """Adds the escaping filter to the root logger's handlers (Scrapy's log handler).
+
+    Scrapy installs its root handler anew after building extensions, so the
+    filter is added again when the engine starts, before any page is fetched.
+    """
 
     filter = _EscapeArguments()
 
-    def __init__(self) -> None:
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.install()
+        if crawler is not None:
+            crawler.signals.connect(self.install, signal=signals.engine_started)
+
+    def install(self) -> None:
         for handler in logging.getLogger().handlers:
             if self.filter not in handler.filters:
                 handler.addFilter(self.filter)
@@ -75,4 +85,4 @@ class EscapeControlCharacters:
     def from_crawler(cls, crawler: Crawler) -> EscapeControlCharacters:
         if not crawler.settings.getbool("LOG_ESCAPE_CONTROL_CHARACTERS"):
             raise NotConfigured("LOG_ESCAPE_CONTROL_CHARACTERS is off")
-        return cls()
+        return cls(crawler)

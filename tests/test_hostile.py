@@ -20,15 +20,13 @@ leaves 127.0.0.0/8. What must hold:
 
 from __future__ import annotations
 
-import io
+import gzip
 import re
 import resource
 import time
 
 import pytest
 from sqlalchemy import select
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from crawler.warc.reader import BodyTooLarge, read_response
 from replica.faults import FaultySite
@@ -154,16 +152,15 @@ def test_the_recrawl_does_not_decode_the_archived_bomb(hostile):
 
 def test_reading_back_a_bomb_stops_at_the_bound(tmp_path):
     bomb = gzip_bomb(512 << 20)
-    buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
-    head = StatusAndHeaders("200 OK", [("Content-Type", "text/html"),
-                                       ("Content-Encoding", "gzip"),
-                                       ("Content-Length", str(len(bomb)))],
-                            protocol="HTTP/1.1")
-    writer.write_record(writer.create_warc_record("http://h/bomb", "response",
-                                                  payload=io.BytesIO(bomb), http_headers=head))
+    block = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+             b"Content-Length: %d\r\n\r\n" % len(bomb)) + bomb
+    record = (b"WARC/1.1\r\nWARC-Type: response\r\n"
+              b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000001>\r\n"
+              b"WARC-Date: 2026-01-01T00:00:00Z\r\nWARC-Target-URI: http://h/bomb\r\n"
+              b"Content-Type: application/http; msgtype=response\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(block)) + block + b"\r\n\r\n"
     path = tmp_path / "bomb.warc.gz"
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(gzip.compress(record))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(BodyTooLarge, match="WARC_READ_MAXSIZE"):
         read_response(path, 0, max_size=4 << 20)
@@ -175,7 +172,7 @@ def test_reading_back_a_bomb_stops_at_the_bound(tmp_path):
 def test_a_redirect_to_itself_is_counted(hostile):
     first, _, answers = hostile
     assert first.stats["nianbao/redirect_loops"] == 1
-    assert answers[LOOP].answered == 1
+    assert answers[LOOP].answered == 2  # once in each crawl, never followed
     assert LOOP not in reports_by_path(first)
 
 
