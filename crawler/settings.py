@@ -46,6 +46,20 @@ REMOTE_CONTROL_ENABLED = False
 # in the spider. Set it to a replica (``http://127.0.0.1:8765``) to crawl that
 # instead; the spider's code does not change.
 PORTAL_BASE_URL = os.environ.get("NIANBAO_PORTAL_BASE_URL", "")
+# Per portal (JSON object, portal name -> base URL), for runs of several portals
+# (scrapy crawlall): wins over PORTAL_BASE_URL for the portals it names.
+PORTAL_BASE_URLS = os.environ.get("NIANBAO_PORTAL_BASE_URLS", "{}")
+
+# --- Nightly runs (scrapy crawlall, crawler/nightly/) --------------------------------
+# Portals crawled at once, each by a crawler of its own (politeness is per site).
+CRAWLALL_CONCURRENT_PORTALS = 4
+# apprise URLs told what a night brought (mailtos://..., json://host/path, ...);
+# a JSON list or comma-separated. Empty: nobody is told.
+NOTIFY_URLS = os.environ.get("NIANBAO_NOTIFY_URLS", "")
+# Where the changes page is published, for the link in the message. Empty: the
+# file:// URL of the page scrapy crawlall wrote.
+NOTIFY_CHANGES_URL = os.environ.get("NIANBAO_NOTIFY_CHANGES_URL", "")
+
 # The portal registry the spider loader reads; empty: spiders/portals.toml.
 PORTAL_REGISTRY = ""
 
@@ -74,6 +88,14 @@ MEMUSAGE_WARNING_MB = 1024
 # Titles, URLs and names from portals are logged with control characters
 # (ANSI escapes, CR/LF) escaped (crawler/logsafe.py).
 LOG_ESCAPE_CONTROL_CHARACTERS = True
+
+# --- Portal defences (crawler/defences.py) -------------------------------------
+# 瑞数 412 and 521 challenge pages, Retry-After, required Referer: recognised,
+# counted in defences/<kind>, logged once per site with the URL, never stored.
+DEFENCES_ENABLED = True
+# The longest Retry-After honoured, in seconds (a server asking for an hour
+# gets this; the request is then retried as RetryMiddleware allows).
+DEFENCES_RETRY_AFTER_MAX = 120.0
 
 # --- WARC archiving (crawler/warc) --------------------------------------------
 WARC_ENABLED = True
@@ -112,6 +134,14 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
 # crawl or command opens it.
 STORAGE_AUTO_MIGRATE = True
 
+# --- Withdrawals (crawler/withdrawals.py) -----------------------------------------
+# After walking its column, a spider checks the stored reports it no longer
+# lists (404, 410, soft 404, or gone from the list); they are marked withdrawn.
+WITHDRAWAL_CHECK_ENABLED = True
+# More unlisted than this share of the stored reports at once is a broken
+# column, not withdrawals: nothing is checked or marked then.
+WITHDRAWAL_CHECK_MAX_SHARE = 0.5
+
 # --- Extraction (crawler/extraction.py, crawler/extraction_pool.py) -------------
 # Main text and parser run in worker processes; 0: one per core.
 EXTRACTION_WORKERS = 0
@@ -136,6 +166,18 @@ EXTRACTION_WORKER_MAX_TASKS = 500
 CARD_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
 # --- Components -----------------------------------------------------------------
+# --- Monitors (crawler/monitors.py, spidermon) ------------------------------------
+# Run as each crawl closes; failed monitors are written into its stats and make
+# the portal "failed" or "suspicious" in scrapy crawlall's summary.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.NightlyMonitorSuite",)
+# Requests without an answer or answered 5xx, over all requests: above -> failed.
+NIGHTLY_MAX_ERROR_RATIO = 0.1
+# Entries listed below this share of the portal's last good run -> suspicious.
+NIGHTLY_MIN_LISTED_SHARE = 0.5
+# Reports flagged (or crashed on) by the parser, over reports read: above -> suspicious.
+NIGHTLY_MAX_PARSER_ISSUE_RATIO = 0.5
+
 ADDONS = {
     "crawler.warc.replay.WarcReplayAddon": 0,
 }
@@ -153,6 +195,10 @@ DOWNLOADER_MIDDLEWARES = {
     # number, so it sees every response first on its way back: still encoded,
     # and redirects and errors before they are followed or retried.
     "crawler.warc.middleware.WarcCaptureMiddleware": 950,
+    # Between RetryMiddleware (550) and the redirect and decompression steps: a
+    # challenge page (412 $_ts, 521) is recognised, counted and dropped, a
+    # Retry-After waited out before RetryMiddleware retries (crawler/defences.py).
+    "crawler.defences.PortalDefenceMiddleware": 560,
     # Right below it: a truncated response is archived first, then retried.
     "crawler.middlewares.TruncatedResponseRetryMiddleware": 940,
 }
@@ -162,7 +208,10 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 
 EXTENSIONS = {
     "crawler.logsafe.EscapeControlCharacters": 0,
-    "crawler.robots_status.RobotsBlockedExtension": 500,
+    "crawler.robots_status.RobotsBlockedExtension": 400,
+    "crawler.withdrawals.WithdrawalCheck": 500,
+    # After CoreStats (0), whose finish_reason the monitors read.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 600,
 }
 
 ITEM_PIPELINES = {
