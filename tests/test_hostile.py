@@ -221,3 +221,15 @@ def test_a_portal_name_resolving_to_loopback_is_refused_before_connecting(tmp_pa
                        "-s", f"PORTAL_BASE_URL={replica.base_url_by_name}")
     assert replica.served.snapshot() == []
     assert result.stats["scope/refused/address"] >= 1
+
+
+def test_the_bounds_have_sane_defaults():
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    assert 0 < settings.getint("MEMUSAGE_LIMIT_MB") <= 4096 and settings.getbool("MEMUSAGE_ENABLED")
+    page, attachment = (settings.getint("DOWNLOAD_MAXSIZE_PAGE"),
+                        settings.getint("DOWNLOAD_MAXSIZE"))
+    assert 0 < page <= attachment // 8 and attachment <= 256 << 20
+    assert 0 < settings.getint("WARC_READ_MAXSIZE") <= 256 << 20
+    assert settings.getbool("SCOPE_ENABLED") and settings.getbool("LOG_ESCAPE_CONTROL_CHARACTERS")
