@@ -56,8 +56,12 @@ class ReportColumnSpider(scrapy.Spider):
                            or spider.live_base_url).rstrip("/")
         if not spider.base_url:
             raise ValueError(f"{cls.__name__} has no live_base_url and PORTAL_BASE_URL is empty")
-        spider.allowed_domains = [urlsplit(spider.base_url).hostname]
-        spider.allowed_origins = origins_of([spider.base_url, *spider.extra_origins])
+        # Every request's origin is checked by crawler.scope; allowed_domains is Scrapy's
+        # host-only check, which runs first (at scheduling) and must let them through.
+        spider.allowed_origins = origins_of([spider.base_url, *spider.extra_origins,
+                                             *crawler.settings.getlist("SCOPE_EXTRA_ORIGINS")])
+        spider.allowed_domains = sorted({urlsplit(spider.base_url).hostname}
+                                        | {o.host for o in spider.allowed_origins})
         # Every URL the column listed this crawl (and where it led): a stored report
         # not among them is checked for withdrawal (crawler/withdrawals.py).
         spider.listed_urls = set()

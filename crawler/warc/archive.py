@@ -64,6 +64,9 @@ class WarcArchive:
         self.config = config
         self.stats = crawler.stats
         settings = crawler.settings
+        # What an archived body may decode to when read back for a 304 (a gzip bomb
+        # archived as sent must not be decoded whole).
+        self.read_maxsize = settings.getint("WARC_READ_MAXSIZE")
         self.writer = RotatingWarcWriter(
             config.directory,
             prefix=config.prefix,
@@ -112,13 +115,16 @@ class WarcArchive:
         self.stats.inc_value(f"warc/response_status/{status}")
         if len(self.writer.finished_files) > files_before:
             self.stats.inc_value("warc/files")
-        if revisit is not None:
-            self.stats.inc_value(f"warc/revisits/{revisit.name}")
         return pointer
 
     def read(self, previous: PreviousCapture) -> ArchivedResponse:
-        """The archived response holding ``previous``'s payload."""
-        return read_response(self.directory / previous.content_file, previous.content_offset)
+        """The archived response holding ``previous``'s payload.
+
+        ``UnreadableRecord`` when it is damaged, ``BodyTooLarge`` when its body
+        decodes past ``WARC_READ_MAXSIZE``.
+        """
+        return read_response(self.directory / previous.content_file, previous.content_offset,
+                             self.read_maxsize)
 
     def close(self) -> None:
         was_open = self.writer.current_file is not None

@@ -31,13 +31,14 @@ import logging
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawler.charset_evidence import evidence_for, wire_evidence
 from crawler.warc.archive import WarcArchive, WarcConfig
 from crawler.warc.capture_index import build_capture_index
 from crawler.warc.http_message import request_message, response_message
+from crawler.warc.reader import UnreadableRecord
 from crawler.warc.revisits import RevisitPolicy
 from nianbao_core import meta
 from nianbao_core.captures import CaptureEntry, RequestKey
@@ -103,8 +104,12 @@ class WarcCaptureMiddleware:
             response.url, request_message(request), wire, status=response.status,
             ip_address=str(response.ip_address) if response.ip_address else None,
             revisit=revisit)
-        archived = self.archive.read(revisit.previous) if revisit and revisit.not_modified \
-            else None
+        archived = unreadable = None
+        if revisit is not None and revisit.not_modified:
+            try:
+                archived = self.archive.read(revisit.previous)
+            except UnreadableRecord as exc:
+                unreadable = exc
         content_type = _header(response, b"Content-Type")
         # The one place charset evidence is taken; items carry it on from the meta.
         if archived is not None:  # a 304 has no body: the evidence is the archived page's
@@ -119,10 +124,17 @@ class WarcCaptureMiddleware:
                 last_modified=_header(response, b"Last-Modified"),
                 refers_to=revisit.previous.content_record_id if revisit else None,
                 charsets=charsets))
+        if unreadable is not None:
+            # Not modified, and what it stands for cannot be had (damaged, or a body
+            # that decodes past WARC_READ_MAXSIZE): a counted skip, never a 5 GB decode.
+            self.archive.stats.inc_value("warc/revisits_unreadable")
+            raise IgnoreRequest(f"304 for {request.url}, and its archived page cannot be "
+                                f"read back: {unreadable}")
         request.meta[meta.CHARSET_EVIDENCE] = charsets
         if revisit is None:
             request.meta[meta.WARC_POINTER] = pointer
             return response
+        self.archive.stats.inc_value(f"warc/revisits/{revisit.name}")
         # Items point at the record that holds the payload, not at the revisit.
         request.meta[meta.WARC_POINTER] = revisit.previous.content_pointer(pointer.record_id)
         if archived is not None:

@@ -47,6 +47,7 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         paths = crawler.settings.getlist("WARC_REPLAY")
         if not paths:
             raise NotConfigured("WARC_REPLAY is empty")
+        self.read_maxsize = crawler.settings.getint("WARC_READ_MAXSIZE")
         self.index: dict[RequestKey, ExchangeLocation] = {}
         for location in iter_exchanges(paths):
             key = RequestKey(location.method, location.url, location.request_body_digest)
@@ -63,7 +64,7 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
             stats.inc_value("warc_replay/misses")
             raise NotInArchive(string=f"not in the archive: {request.method} {request.url}")
         try:
-            archived = read_response(location.path, location.offset)
+            archived = read_response(location.path, location.offset, self.read_maxsize)
         except UnreadableRecord as exc:
             stats.inc_value("warc_replay/unreadable")
             raise NotInArchive(string=f"damaged in the archive: {exc}") from exc
