@@ -169,7 +169,7 @@ class ReportVersion(Base):
     # (name | rename | index_no): crawler.audit.identity.
     agency_key: Mapped[str | None] = mapped_column(Text, index=True)
     agency_matched_by: Mapped[str | None] = mapped_column(String(20))
-    # crawler.digests.record_digest of the parser's record: a re-parse whose new
+    # nianbao_core.digests.record_digest of the parser's record: a re-parse whose new
     # record has the same digest changed nothing, and needs no diff.
     record_digest: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

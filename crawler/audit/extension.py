@@ -14,36 +14,32 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.audit import run_audit
-from storage.db import make_engine
+from storage.db import crawler_engine
 from storage.repository import ReportStore
 
 logger = logging.getLogger(__name__)
 
 
 class CrossReportAudit:
-    def __init__(self, crawler: Crawler, database_url: str):
+    def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.database_url = database_url
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrossReportAudit:
         if not crawler.settings.getbool("AUDIT_ENABLED"):
             raise NotConfigured
-        return cls(crawler, crawler.settings.get("DATABASE_URL"))
+        return cls(crawler)
 
     def spider_closed(self, reason: str) -> None:
         stats = self.crawler.stats
         if not stats.get_value("storage/reports_saved"):
             return  # nothing stored (storage off, or nothing found): nothing new to audit
         spider = self.crawler.spider
-        engine = make_engine(self.database_url)
-        try:
-            summary = run_audit(ReportStore(engine),
-                                {spider.name: dict(getattr(spider, "agency_renames", {}))},
-                                portal=spider.name)
-        finally:
-            engine.dispose()
+        # The crawl's one engine (storage.db.crawler_engine), as the storage pipeline's
+        summary = run_audit(ReportStore(crawler_engine(self.crawler)),
+                            {spider.name: dict(getattr(spider, "agency_renames", {}))},
+                            portal=spider.name)
         stats.set_value("audit/reports", summary.reports)
         stats.set_value("audit/pairs", summary.pairs)
         for code, count in summary.issues.items():

@@ -12,7 +12,6 @@ import argparse
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.audit import run_audit
 from crawler.audit.registry import agency_renames
 from crawler.commands._database import open_store
 
@@ -33,11 +32,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--portal", metavar="NAME", help="audit one portal's reports only")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        store = open_store(self.settings)
-        try:
-            summary = run_audit(store, agency_renames(self.settings), portal=opts.portal)
-        finally:
-            store.engine.dispose()
+        from crawler.audit import run_audit  # storage's imports only when the command runs
+
+        summary = run_audit(open_store(self.settings), agency_renames(self.settings),
+                            portal=opts.portal)
         print(f"reports audited: {summary.reports} ({summary.matched} with an agency key)")
         print(f"year-to-year pairs compared: {summary.pairs}")
         print(f"cross-report issues: {sum(summary.issues.values())}")

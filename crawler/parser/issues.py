@@ -60,6 +60,9 @@ extraction_timeout        error     extraction ran past EXTRACTION_TIMEOUT: its 
                                     process was killed, nothing was read
 extraction_crashed        error     the extraction worker died (killed, segfault) or
                                     raised: nothing was read
+attachment_unparsed       error     a report page without numbers whose attachment could
+                                    not be read (unreadable, unsupported format, parser
+                                    crash): the numbers may be in it
 ocr_low_confidence        warning   a number OCR read with a confidence under the threshold,
                                     or one no OCR'd word accounts for (crawler/parser/ocr.py)
 ocr_failed                error     pages without a text layer could not be OCR'd (tool
@@ -73,6 +76,8 @@ cross_in_force            warning   S3b (across reports, 2021 form) 表二 现�
 """
 
 from __future__ import annotations
+
+from nianbao_core.record import CROSS_REPORT_CODES as _CROSS_REPORT_CODES
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -95,12 +100,12 @@ SEVERITY: dict[str, str] = {
     "decode_errors": WARNING,
     "pdf_too_many_pages": ERROR, "docx_too_large": ERROR, "input_too_large": ERROR,
     "extraction_timeout": ERROR, "extraction_crashed": ERROR,
+    "attachment_unparsed": ERROR,
     "cross_carried_over": WARNING, "cross_in_force": WARNING,
     "ocr_low_confidence": WARNING, "ocr_failed": ERROR,
 }
-# Checks that need two reports (``rules_cross``): not the parser's to give or take
-# away, so storing a re-parsed record keeps them (the audit recomputes them).
-CROSS_REPORT_CODES: frozenset[str] = frozenset({"cross_carried_over", "cross_in_force"})
+# Checks that need two reports (``rules_cross``), defined with the record's types.
+CROSS_REPORT_CODES = _CROSS_REPORT_CODES
 
 
 def issue(code: str, where: str | None, message: str) -> dict[str, str | None]:

@@ -32,7 +32,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 
-from .keys import (
+from nianbao_core.stat_keys import (
     ACTIVE_TABLES_2019,
     ACTIVE_TABLES_2021,
     APPLICATION_ROW_LABELS,

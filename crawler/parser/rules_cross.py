@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .issues import issue
-from .keys import APPLICANT_COLUMNS, APPLICANT_COLUMN_LABELS
+from nianbao_core.stat_keys import APPLICANT_COLUMNS, APPLICANT_COLUMN_LABELS
 
 # Issues that mean "a value of this row may be missing because it could not be read".
 READING_CODES = frozenset({"column_count", "column_mapping", "merged_digits",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.parser.issues import CROSS_REPORT_CODES, SEVERITY
-from crawler.parser.keys import APPLICANT_COLUMNS
+from nianbao_core.stat_keys import APPLICANT_COLUMNS
 from crawler.parser.rules_cross import ReportFigures, check_pair
 
 GOLDEN = Path(__file__).parent / "golden"
