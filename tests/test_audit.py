@@ -8,6 +8,7 @@ from sqlalchemy import select
 from crawler.audit import find_issues, run_audit
 from crawler.audit.identity import AgencyReport, agency_keys, index_prefix
 from crawler.items import Capture
+from nianbao_core.pointer import WarcPointer
 from storage.audit import AuditRow
 from storage.db import make_engine, upgrade
 from storage.export import report_record
@@ -107,8 +108,8 @@ def save(store, n, year, stats, agency, issues=()):
               "issues": list(issues), "parser_version": "test"}
     page = Capture(url=url, status=200, content_type="text/html", body=b"",
                    fetched_at="2026-12-01T10:00:00Z",
-                   warc={"warc_file": "a.warc.gz", "warc_offset": n, "warc_length": 1,
-                         "warc_record_id": f"<urn:uuid:{n}>"})
+                   warc=WarcPointer(file="a.warc.gz", offset=n, length=1,
+                                    record_id=f"<urn:uuid:{n}>"))
     return store.save_report(portal="gaoling", record=record, page=page,
                              content_digest=f"sha1:{n}{year}")
 
