@@ -39,6 +39,8 @@ TRAFILATURA_OPTIONS = {"include_tables": True, "include_comments": False, "fast"
 
 # Issue codes of inputs a bound left unread (crawler.parser.limits).
 BOUND_CODES = frozenset({"pdf_too_many_pages", "docx_too_large", "input_too_large"})
+# An attachment with one of these was not read at all: attachment_unparsed on its report.
+UNPARSED_CODES = frozenset({"unreadable", "unsupported_format", "parser_crash"})
 
 DOCUMENT_TYPES = ("pdf", "msword", "officedocument.wordprocessingml")
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".doc")
@@ -176,6 +178,13 @@ def extract_report(page: Capture, attachments: list[Capture], *,
             record.setdefault("issues", []).extend(
                 {**found, "where": "attachment", "message": f"{attachment.url}: {found['message']}"}
                 for found in parsed.get("issues") or [] if found.get("code") in BOUND_CODES)
+            # So may one that could not be read at all (a broken PDF, a .doc).
+            failures = [found for found in parsed.get("issues") or []
+                        if found.get("code") in UNPARSED_CODES]
+            if failures:
+                record.setdefault("issues", []).append(issue(
+                    "attachment_unparsed", "attachment", f"{attachment.url}: " + "; ".join(
+                        f"{found['code']}: {found['message']}" for found in failures)))
     document_bytes = document.body if document else (page.body if is_document(page) else None)
     digest = content_digest(page.text_digest,
                             sha1_digest(document_bytes) if document_bytes else None)

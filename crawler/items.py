@@ -45,3 +45,16 @@ class ReportPage:
     document: Capture | None = None  # the attachment the record was read from, if not the page
     content_digest: str | None = None  # crawler.content.content_digest: what makes a version
     text_extractor: str | None = None  # crawler.extraction.TEXT_EXTRACTOR that made ``text``
+
+
+@dataclass
+class ReportWithdrawal:
+    """A report page its portal took down: no longer listed, or answering 404/410/a soft 404.
+
+    The storage pipeline marks the stored report (if there is one) withdrawn.
+    ``how`` is one of ``storage.models.WITHDRAWN_HOW``.
+    """
+
+    portal: str  # spider name
+    url: str
+    how: str

@@ -14,7 +14,7 @@ import time
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.items import ReportPage
+from crawler.items import ReportPage, ReportWithdrawal
 from storage.db import make_engine, upgrade
 from storage.repository import ReportStore
 
@@ -42,9 +42,15 @@ class ReportStoragePipeline:
             upgrade(engine)
         self.store = ReportStore(engine)
         self.run_id = self.store.start_run(self.crawler.spider.name)
+        # What a nightly run (crawler/commands/crawlall.py) asks the changes of.
+        self.crawler.stats.set_value("storage/crawl_run_id", self.run_id)
         logger.info("Storing reports in %s", engine.url.render_as_string(hide_password=True))
 
-    def process_item(self, item: ReportPage) -> ReportPage:
+    def process_item(self, item):
+        if isinstance(item, ReportWithdrawal):
+            if self.store.mark_withdrawn(item.url, item.how, self.run_id):
+                self.crawler.stats.inc_value("storage/reports_withdrawn")
+            return item
         started = time.process_time()
         spider = self.crawler.spider
         saved = self.store.save_report(

@@ -8,6 +8,11 @@ database to the newest one, and is what ``STORAGE_AUTO_MIGRATE`` runs.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -38,9 +43,36 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def migrations_dir() -> Path:
+    """The migrations as a directory, which Alembic needs.
+
+    Scrapyd runs the project from its zipped egg, where the migrations are zip
+    members: they are copied out once per process then.
+    """
+    return MIGRATIONS if MIGRATIONS.is_dir() else _extracted_migrations()
+
+
+@cache
+def _extracted_migrations() -> Path:
+    target = Path(tempfile.mkdtemp(prefix="nianbao-migrations-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    _copy_tree(resources.files("storage").joinpath("migrations"), target)
+    return target
+
+
+def _copy_tree(source, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                (target / entry.name).mkdir()
+                _copy_tree(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url",
                            engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config

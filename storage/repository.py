@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session, selectinload
 from crawler.digests import record_digest
 from storage.db import session_factory
 from storage.models import (
+    WITHDRAWN_HOW,
     Capture,
     CrawlRun,
     Portal,
     Report,
+    ReportChange,
     ReportIssue,
     ReportStat,
     ReportVersion,
@@ -179,6 +181,8 @@ class ReportStore:
                 document_id = attachment_ids.get(id(document)) or self._capture_id(
                     session, document, run_id, parent_id=capture_id)
 
+            known = session.execute(select(Report.latest_version_id, Report.withdrawn_at)
+                                    .where(Report.source_url == page.url)).first()
             stmt = _insert(session, Report).values(
                 portal_id=portal_id, source_url=page.url, first_seen_at=now, last_seen_at=now)
             stmt = stmt.on_conflict_do_update(index_elements=["source_url"],
@@ -197,9 +201,47 @@ class ReportStore:
                 index_elements=["report_id", "content_digest"],
                 set_={k: stmt.excluded[k] for k in parsed})
             version_id = session.execute(stmt.returning(ReportVersion.id)).scalar_one()
-            session.get(Report, report_id).latest_version_id = version_id
+            report = session.get(Report, report_id)
+            report.latest_version_id = version_id
             _replace_stats_and_issues(session, version_id, record)
+            self._note_change(session, run_id, report, known, version_id, now)
             return SavedReport(report_id, version_id, existing is None)
+
+    @staticmethod
+    def _note_change(session: Session, run_id: int | None, report: Report, known,
+                     version_id: int, now: datetime) -> None:
+        """What this save means for the run: a new report, an edit, a withdrawn one back."""
+        def note(kind: str, before: int | None = None) -> None:
+            session.add(ReportChange(crawl_run_id=run_id, report_id=report.id, kind=kind,
+                                     before_version_id=before, after_version_id=version_id,
+                                     at=now))
+        if known is None:
+            note("new")
+            return
+        previous, withdrawn_at = known
+        if withdrawn_at is not None:
+            report.withdrawn_at = report.withdrawn_how = None
+            note("returned", previous)
+        if previous is not None and previous != version_id:
+            note("edited", previous)
+
+    def mark_withdrawn(self, url: str, how: str, run_id: int | None) -> bool:
+        """Mark a stored report as taken down by its portal; False when unknown or already so.
+
+        The report keeps its versions and captures: a withdrawal is a fact about
+        the portal, not a reason to forget what it published.
+        """
+        if how not in WITHDRAWN_HOW:
+            raise ValueError(f"unknown withdrawal {how!r}; one of {WITHDRAWN_HOW}")
+        now = datetime.now(UTC)
+        with self.sessions.begin() as session:
+            report = session.scalar(select(Report).where(Report.source_url == url))
+            if report is None or report.withdrawn_at is not None:
+                return False
+            report.withdrawn_at, report.withdrawn_how = now, how
+            session.add(ReportChange(crawl_run_id=run_id, report_id=report.id, kind="withdrawn",
+                                     before_version_id=report.latest_version_id, how=how, at=now))
+            return True
 
     def update_versions(self, updates) -> None:
         """Replace what the parser said of versions (re-parses of the same captures).

@@ -50,6 +50,7 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         paths = crawler.settings.getlist("WARC_REPLAY")
         if not paths:
             raise NotConfigured("WARC_REPLAY is empty")
+        self.read_maxsize = crawler.settings.getint("WARC_READ_MAXSIZE")
         self.index: dict[tuple[str, str, str], ExchangeLocation] = {}
         for location in iter_exchanges(paths):
             key = (location.method, location.url, location.request_body_digest)
@@ -66,7 +67,7 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
             stats.inc_value("warc_replay/misses")
             raise NotInArchive(string=f"not in the archive: {request.method} {request.url}")
         try:
-            archived = read_response(location.path, location.offset)
+            archived = read_response(location.path, location.offset, self.read_maxsize)
         except UnreadableRecord as exc:
             stats.inc_value("warc_replay/unreadable")
             raise NotInArchive(string=f"damaged in the archive: {exc}") from exc
