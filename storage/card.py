@@ -23,8 +23,9 @@ from storage.models import Capture, Portal, Report, ReportVersion
 
 @dataclass(frozen=True)
 class ArchivedCapture:
-    """Where a capture is: the live URL, when, and its WARC record."""
+    """Where a capture is: the live URL, when, and its WARC record (and index row)."""
 
+    id: int
     url: str
     fetched_at: str | None
     warc_file: str | None
@@ -33,7 +34,7 @@ class ArchivedCapture:
 
     @classmethod
     def of(cls, capture: Capture) -> ArchivedCapture:
-        return cls(capture.url, utc_timestamp(capture.fetched_at), capture.warc_file,
+        return cls(capture.id, capture.url, utc_timestamp(capture.fetched_at), capture.warc_file,
                    capture.warc_offset, capture.warc_record_id)
 
 

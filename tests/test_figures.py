@@ -104,7 +104,7 @@ def test_the_agency_table_of_the_dashboards_escapes_names(tmp_path):
 
 
 def test_the_card_escapes_what_portals_wrote(tmp_path):
-    capture = ArchivedCapture('http://x/"><script>alert(1)</script>', None, "a.warc.gz", 0,
+    capture = ArchivedCapture(1, 'http://x/"><script>alert(1)</script>', None, "a.warc.gz", 0,
                               "<urn:uuid:1>")
     report = CardReport(
         year=2022, template="2021", title="<script>alert(2)</script>", published_date=None,
