@@ -9,6 +9,7 @@ and writes each report in a transaction of its own.
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -44,6 +45,7 @@ class ReportStoragePipeline:
         logger.info("Storing reports in %s", engine.url.render_as_string(hide_password=True))
 
     def process_item(self, item: ReportPage) -> ReportPage:
+        started = time.process_time()
         spider = self.crawler.spider
         saved = self.store.save_report(
             portal=item.portal, record=item.record, page=item.page, document=item.document,
@@ -55,6 +57,9 @@ class ReportStoragePipeline:
         self.crawler.stats.inc_value("storage/reports_saved")
         if saved.new_version:
             self.crawler.stats.inc_value("storage/new_versions")
+        # What storing costs per report (benchmarks/bench_crawl.py reports it).
+        self.crawler.stats.inc_value(
+            "storage/cpu_ms", round((time.process_time() - started) * 1000, 3))
         return item
 
     def spider_closed(self, reason: str) -> None:

@@ -13,13 +13,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands._database import open_store
-from storage import tabular
-from storage.export import report_record
+
+if TYPE_CHECKING:
+    from storage import tabular
 
 FORMATS = ("jsonl", "csv", "parquet")
 TEMPLATES = ("pre2019", "2019", "2021", "unknown")
@@ -31,6 +33,8 @@ def wide_path(output: str, template: str) -> str:
 
 
 def write_table(table: tabular.Table, output: str, fmt: str) -> None:
+    from storage import tabular
+
     if fmt == "parquet":
         tabular.write_parquet(table, output)
         return
@@ -76,6 +80,10 @@ class Command(ScrapyCommand):
                               if opts.output != "-" else "jsonl")
         if fmt not in FORMATS:
             raise UsageError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+        # Imported here, not at start-up (see crawler/commands/_database.py).
+        from storage import tabular
+        from storage.export import report_record
+
         if opts.output == "-" and fmt == "parquet":
             raise UsageError("Parquet cannot be written to standard output")
         if opts.output == "-" and opts.wide and not opts.template:
@@ -105,6 +113,8 @@ class Command(ScrapyCommand):
         print(f"exported {count} reports to {output}", file=sys.stderr)
 
     def _export_wide(self, records, opts: argparse.Namespace, fmt: str) -> None:
+        from storage import tabular
+
         tables = tabular.wide_tables(records)
         if opts.template:
             table = tables.get(opts.template) or tabular.wide_table(opts.template, [])

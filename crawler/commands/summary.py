@@ -7,14 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy import func, select
-from warcio.archiveiterator import ArchiveIterator
 
 from crawler.commands._database import open_store
-from storage.models import Report, ReportIssue, ReportVersion
 
 
 def count_warc_records(directory: Path) -> tuple[list[Path], Counter]:
+    from warcio.archiveiterator import ArchiveIterator
+
     files = sorted(directory.glob("*.warc.gz"))
     types: Counter = Counter()
     for path in files:
@@ -41,6 +40,10 @@ class Command(ScrapyCommand):
                             help="directory searched for *.warc.gz (default: ./archive)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        from sqlalchemy import func, select
+
+        from storage.models import Report, ReportIssue, ReportVersion
+
         store = open_store(self.settings)
         latest = ReportVersion.id == Report.latest_version_id
         with store.sessions() as session:
