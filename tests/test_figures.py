@@ -17,7 +17,7 @@ from sqlalchemy import create_engine
 
 from crawler.browse.card import render_card
 from crawler.browse.dashboards import dashboards
-from crawler.parser.keys import stat_keys
+from nianbao_core.stat_keys import stat_keys
 from storage.card import AgencyCard, ArchivedCapture, CardIssue, CardReport
 from storage.figures import (
     BY_NAME,
