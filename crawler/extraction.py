@@ -22,10 +22,10 @@ import trafilatura
 
 from crawler.charset_evidence import evidence_for
 from crawler.content import content_digest, text_digest
-from crawler.digests import sha1_digest
 from crawler.items import Capture
 from crawler.parser import PARSER_VERSION, ParseLimits, empty_record, parse_report
 from crawler.parser.issues import issue
+from nianbao_core.digests import sha1_digest
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +110,13 @@ def merge_page_into_document(page: dict, document: dict) -> dict:
 
 
 def record_charset_evidence(capture: Capture) -> None:
-    """What the page declared (as written) and what decoding it took (a codec name)."""
-    evidence = evidence_for(capture.content_type, capture.body)
-    capture.charset_header, capture.charset_meta, capture.charset_used = (
-        evidence.header, evidence.document, evidence.used)
+    """What the page declared (as written) and what decoding it took (a codec name).
+
+    Taken when the response was archived (the WARC middleware); only a capture
+    that was not archived (archiving off) has it taken here.
+    """
+    if capture.charsets is None:
+        capture.charsets = evidence_for(capture.content_type, capture.body)
 
 
 def main_text(page: Capture) -> str | None:

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from crawler.items import Capture, ReportPage, ReportWithdrawal
 from crawler.parser.normalize import to_simplified
 from crawler.scope import Origin, origins_of
-from crawler.warc.middleware import META_KEY as WARC_META_KEY
+from nianbao_core import meta
 
 
 class ReportColumnSpider(scrapy.Spider):
@@ -193,7 +193,7 @@ class ReportColumnSpider(scrapy.Spider):
     # -- captures ------------------------------------------------------------------
     @staticmethod
     def capture(response: Response) -> Capture:
-        warc = response.meta.get(WARC_META_KEY) or {}
+        warc = response.meta.get(meta.WARC_POINTER)
         redirects = response.meta.get("redirect_urls") or []
         content_type = response.headers.get("Content-Type")
         return Capture(
@@ -201,8 +201,9 @@ class ReportColumnSpider(scrapy.Spider):
             status=response.status,
             content_type=content_type.decode("latin-1") if content_type else None,
             body=response.body,
-            fetched_at=warc.get("warc_date") or datetime.now(UTC).isoformat(),
+            fetched_at=(warc and warc.date) or datetime.now(UTC).isoformat(),
             warc=warc,
             requested_url=redirects[0] if redirects else None,
-            payload_digest=warc.get("payload_digest"),
+            payload_digest=warc and warc.payload_digest,
+            charsets=response.meta.get(meta.CHARSET_EVIDENCE),
         )

@@ -12,7 +12,6 @@ replay needs to answer POSTs such as ``dataproxy.jsp`` from the archive.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
@@ -26,6 +25,8 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArchiveLoadFailed
+
+from nianbao_core.digests import request_body_digest
 
 logger = logging.getLogger(__name__)
 
@@ -175,10 +176,6 @@ def read_response(path: str | Path, offset: int,
     return response
 
 
-def body_digest(body: bytes) -> str:
-    return hashlib.sha1(body).hexdigest()
-
-
 def warc_files(paths: Iterable[str | Path]) -> list[Path]:
     """The finished WARC files in ``paths`` (files or directories, searched recursively)."""
     found: set[Path] = set()
@@ -216,10 +213,10 @@ def iter_exchanges(paths: Iterable[str | Path]) -> Iterator[ExchangeLocation]:
                     elif record.rec_type == "request":
                         method = record.http_headers.protocol  # warcio keeps the verb here
                         requests[headers.get_header("WARC-Concurrent-To")] = (
-                            method, body_digest(record.content_stream().read()))
+                            method, request_body_digest(record.content_stream().read()))
         except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
             logger.error("%s is damaged after %d response records; the rest is not read: %r",
                          path, len(responses), exc)
         for record_id, (offset, url, date, status) in responses.items():
-            method, digest = requests.get(record_id, ("GET", body_digest(b"")))
+            method, digest = requests.get(record_id, ("GET", request_body_digest(b"")))
             yield ExchangeLocation(path, offset, method, url, digest, date, status)
