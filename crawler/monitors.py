@@ -93,8 +93,8 @@ class ListedEntriesMonitor(NightlyMonitor):
 
     def last_good_listed(self) -> int | None:
         url = self.settings.get("DATABASE_URL")
-        if not url:
-            return None
+        if not url or not self.stats.get("storage/crawl_run_id"):
+            return None  # the crawl stored nothing (no storage pipeline): no history either
         engine = make_engine(url)
         try:
             run = ChangeQueries(engine).last_good_run(
