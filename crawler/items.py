@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nianbao_core.captures import CharsetEvidence
+from nianbao_core.pointer import WarcPointer
+
 
 @dataclass
 class Capture:
@@ -21,15 +24,14 @@ class Capture:
     content_type: str | None
     body: bytes = field(repr=False)
     fetched_at: str = ""  # ISO 8601 UTC, the WARC-Date of the response record
-    warc: dict = field(default_factory=dict)  # crawler.warc.writer.WarcPointer.as_dict()
+    warc: WarcPointer | None = None  # None: archiving was off
     # The URL the link pointed at, when a redirect led to ``url``.
     requested_url: str | None = None
-    # Filled by pipelines.extract: digests and the charset evidence.
     payload_digest: str | None = None
+    # Taken when the response was archived (request.meta); else by extraction.
+    charsets: CharsetEvidence | None = None
+    # Filled by pipelines.extract.
     text_digest: str | None = None
-    charset_header: str | None = None
-    charset_meta: str | None = None
-    charset_used: str | None = None
 
 
 @dataclass

@@ -20,7 +20,7 @@ from spidermon import settings as spidermon_settings
 from spidermon.core.actions import Action
 
 from storage.changes import ChangeQueries
-from storage.db import make_engine
+from storage.db import shared_engine
 
 VERDICTS = ("ok", "suspicious", "failed")  # from good to worst
 FAILED_PREFIX = "nianbao/monitors/failed/"
@@ -95,12 +95,8 @@ class ListedEntriesMonitor(NightlyMonitor):
         url = self.settings.get("DATABASE_URL")
         if not url or not self.stats.get("storage/crawl_run_id"):
             return None  # the crawl stored nothing (no storage pipeline): no history either
-        engine = make_engine(url)
-        try:
-            run = ChangeQueries(engine).last_good_run(
-                self.data.spider.name, self.stats.get("storage/crawl_run_id"), is_good_run)
-        finally:
-            engine.dispose()
+        run = ChangeQueries(shared_engine(url, migrate=False)).last_good_run(
+            self.data.spider.name, self.stats.get("storage/crawl_run_id"), is_good_run)
         return int((run.stats or {}).get("nianbao/list_entries") or 0) if run else None
 
 

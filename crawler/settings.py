@@ -72,6 +72,19 @@ PORTAL_REGISTRY = ""
 SCOPE_ENABLED = True
 SCOPE_EXTRA_ORIGINS: list[str] = []
 SCOPE_ALLOWED_NETWORKS: list[str] = []
+# Download sizes: attachments (PDF, DOCX) up to DOWNLOAD_MAXSIZE, text pages
+# (HTML, XML, JSON) up to DOWNLOAD_MAXSIZE_PAGE, on the wire and decoded
+# (crawler/bounds.py). Real report pages are 10-500 kB, attachments a few MB.
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
+DOWNLOAD_MAXSIZE_PAGE = 8 * 1024 * 1024
+# What an archived body may decode to when read back (304 revisits, replay,
+# re-parse): a gzip bomb is archived as sent, and must not decode in full.
+WARC_READ_MAXSIZE = 100 * 1024 * 1024
+# The crawl stops (finish reason memusage_exceeded) rather than take the machine.
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 2048
+MEMUSAGE_WARNING_MB = 1024
 # Titles, URLs and names from portals are logged with control characters
 # (ANSI escapes, CR/LF) escaped (crawler/logsafe.py).
 LOG_ESCAPE_CONTROL_CHARACTERS = True
@@ -93,13 +106,20 @@ WARC_PREFIX = "nianbao"  # file names: <prefix>-<timestamp>-<serial>-<pid>-<host
 # the IIPC convention).
 WARC_MAX_SIZE = 1_000_000_000
 
-# Byte-exact capture: Scrapy's HTTP/1.1 handler, recording each exchange's
-# bytes off the connection (above TLS) for the WARC middleware; see
-# crawler/warc/handler.py. Records nothing when WARC_ENABLED is off.
+# Byte-exact capture: the http/https slots hold a wrapper that builds
+# WARC_DOWNLOAD_HANDLER with a recorder of each exchange's bytes off the
+# connection (above TLS) for the WARC middleware; see crawler/warc/handler.py.
+# Records nothing when WARC_ENABLED is off. To download with another handler
+# (scrapy-playwright's, say), set WARC_DOWNLOAD_HANDLER, not DOWNLOAD_HANDLERS:
+# a subclass of Scrapy's HTTP/1.1 handler keeps byte-exact capture for its
+# HTTP/1.1 downloads; requests with a WARC_WIRE_SKIP_META key (e.g. "playwright")
+# go the handler's own way and are archived from Scrapy's response.
 DOWNLOAD_HANDLERS = {
     "http": "crawler.warc.handler.WireCaptureDownloadHandler",
     "https": "crawler.warc.handler.WireCaptureDownloadHandler",
 }
+WARC_DOWNLOAD_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+WARC_WIRE_SKIP_META: list[str] = []
 
 # Recrawls: send the last capture's validators (If-None-Match,
 # If-Modified-Since) and archive unchanged pages as revisit records
@@ -110,6 +130,12 @@ WARC_REVISITS = True
 # request's method, URL and body digest stay in the capture index, and its
 # validators are those of the capture the revisit refers to.
 WARC_REVISIT_REQUESTS = False
+
+# The capture index the WARC middleware adds each record to and asks for the
+# last captures (crawler/warc/capture_index.py): a class built with
+# from_crawler. The default keeps it in the database (DATABASE_URL). Empty: no
+# index (then WARC_REVISITS must be off).
+WARC_CAPTURE_INDEX = "storage.capture_index.SqlCaptureIndex"
 
 # Replay: answer every request from these WARC files or directories instead of
 # the network (crawler/warc/replay.py). Empty: crawl the network.
@@ -173,6 +199,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Before everything that could act on a request (robots.txt, cookies, the
     # network): redirects and meta refreshes come back through here too.
     "crawler.scope.OriginScopeMiddleware": 30,
+    # Between RedirectMiddleware (600) and HttpCompressionMiddleware (590): sets the
+    # decoded bound of a text response before it is decoded.
+    "crawler.bounds.ContentSizeBoundsMiddleware": 595,
+    # Above RedirectMiddleware (600): a redirect back to a visited URL is counted.
+    "crawler.middlewares.RedirectLoopMiddleware": 610,
     # Above HttpCompressionMiddleware (590) and RedirectMiddleware (600) in
     # number, so it sees every response first on its way back: still encoded,
     # and redirects and errors before they are followed or retried.
@@ -190,6 +221,7 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 
 EXTENSIONS = {
     "crawler.logsafe.EscapeControlCharacters": 0,
+    "crawler.robots_status.RobotsBlockedExtension": 400,
     "crawler.withdrawals.WithdrawalCheck": 500,
     # After CoreStats (0), whose finish_reason the monitors read.
     "spidermon.contrib.scrapy.extensions.Spidermon": 600,

@@ -27,7 +27,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 
 from storage.changes import ChangeQueries
-from storage.db import make_engine
+from storage.db import shared_engine
 
 logger = logging.getLogger(__name__)
 
@@ -89,11 +89,8 @@ class WithdrawalCheck:
                            spider.name)
             stats.set_value("nianbao/withdrawal_check_skipped", "listing incomplete")
             return []
-        engine = make_engine(self.config.database_url)
-        try:
-            stored = ChangeQueries(engine).listed_reports(spider.name)
-        finally:
-            engine.dispose()
+        stored = ChangeQueries(shared_engine(self.config.database_url, migrate=False)
+                               ).listed_reports(spider.name)
         site = _origin(spider.base_url)
         stored = [url for url in stored if _origin(url) == site]
         unlisted = [url for url in stored if url not in spider.listed_urls]

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from crawler.items import Capture, ReportPage, ReportWithdrawal
 from crawler.parser.normalize import to_simplified
 from crawler.scope import Origin, origins_of
-from crawler.warc.middleware import META_KEY as WARC_META_KEY
+from nianbao_core import meta
 
 
 class ReportColumnSpider(scrapy.Spider):
@@ -56,8 +56,12 @@ class ReportColumnSpider(scrapy.Spider):
                            or spider.live_base_url).rstrip("/")
         if not spider.base_url:
             raise ValueError(f"{cls.__name__} has no live_base_url and PORTAL_BASE_URL is empty")
-        spider.allowed_domains = [urlsplit(spider.base_url).hostname]
-        spider.allowed_origins = origins_of([spider.base_url, *spider.extra_origins])
+        # Every request's origin is checked by crawler.scope; allowed_domains is Scrapy's
+        # host-only check, which runs first (at scheduling) and must let them through.
+        spider.allowed_origins = origins_of([spider.base_url, *spider.extra_origins,
+                                             *crawler.settings.getlist("SCOPE_EXTRA_ORIGINS")])
+        spider.allowed_domains = sorted({urlsplit(spider.base_url).hostname}
+                                        | {o.host for o in spider.allowed_origins})
         # Every URL the column listed this crawl (and where it led): a stored report
         # not among them is checked for withdrawal (crawler/withdrawals.py).
         spider.listed_urls = set()
@@ -189,7 +193,7 @@ class ReportColumnSpider(scrapy.Spider):
     # -- captures ------------------------------------------------------------------
     @staticmethod
     def capture(response: Response) -> Capture:
-        warc = response.meta.get(WARC_META_KEY) or {}
+        warc = response.meta.get(meta.WARC_POINTER)
         redirects = response.meta.get("redirect_urls") or []
         content_type = response.headers.get("Content-Type")
         return Capture(
@@ -197,8 +201,9 @@ class ReportColumnSpider(scrapy.Spider):
             status=response.status,
             content_type=content_type.decode("latin-1") if content_type else None,
             body=response.body,
-            fetched_at=warc.get("warc_date") or datetime.now(UTC).isoformat(),
+            fetched_at=(warc and warc.date) or datetime.now(UTC).isoformat(),
             warc=warc,
             requested_url=redirects[0] if redirects else None,
-            payload_digest=warc.get("payload_digest"),
+            payload_digest=warc and warc.payload_digest,
+            charsets=response.meta.get(meta.CHARSET_EVIDENCE),
         )

@@ -1,7 +1,7 @@
 """Figures charted across the 2019 and 2021 forms, and the SQL that reads them.
 
 The two forms (国办公开办函〔2019〕60号 and 〔2021〕30号) share most stat keys
-(``crawler/parser/keys.py``); a *figure* is one number a chart draws, read
+(``nianbao_core/stat_keys.py``); a *figure* is one number a chart draws, read
 from the keys each form has for it:
 
 * 表三 (applications, 总计 column): every row is the same key in both forms,
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.parser.keys import (
+from nianbao_core.stat_keys import (
     APPLICATION_ROW_LABELS,
     OTHER_ROWS_2021,
     RESULT_GROUPS,
@@ -109,7 +109,7 @@ GROUP_TITLES: dict[str, str] = {
     "review_total": "行政复议总计 / administrative review, total",
     "litigation": "行政诉讼 / litigation",
     "litigation_total": "行政诉讼总计 / litigation, total",
-    "documents": "规章和规范性文件（2021 格式）/ rules and normative documents (2021 form)",
+    "documents": "规章和规范性文件（2021 格式） / rules and normative documents (2021 form)",
     "decisions": "行政许可、处罚、强制决定 / licensing, penalty, coercion decisions",
 }
 

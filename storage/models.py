@@ -163,7 +163,7 @@ class ReportVersion(Base):
     # Record keys beyond the contract's, kept whole for the export.
     extra: Mapped[dict | None] = mapped_column(JSON)
     parser_version: Mapped[str | None] = mapped_column(String(40))
-    # crawler.digests.record_digest of the parser's record: a re-parse whose new
+    # nianbao_core.digests.record_digest of the parser's record: a re-parse whose new
     # record has the same digest changed nothing, and needs no diff.
     record_digest: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -16,10 +16,9 @@ if TYPE_CHECKING:
 
 
 def open_store(settings: BaseSettings) -> ReportStore:
-    from storage.db import make_engine, upgrade
+    """The store on the process's one engine for ``DATABASE_URL`` (migrated once)."""
+    from storage.db import shared_engine
     from storage.repository import ReportStore
 
-    engine = make_engine(settings.get("DATABASE_URL"))
-    if settings.getbool("STORAGE_AUTO_MIGRATE"):
-        upgrade(engine)
-    return ReportStore(engine)
+    return ReportStore(shared_engine(settings.get("DATABASE_URL"),
+                                     migrate=settings.getbool("STORAGE_AUTO_MIGRATE")))

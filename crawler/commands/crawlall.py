@@ -27,7 +27,7 @@ from crawler.nightly.notify import notify, urls_from_setting
 from crawler.nightly.portals import UnknownPortal, choose
 from crawler.nightly.report import NightReport, PortalResult
 from storage.changes import ChangeQueries
-from storage.db import make_engine, upgrade
+from storage.db import shared_engine
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +62,9 @@ class Command(ScrapyCommand):
             raise UsageError(str(exc)) from exc
         if not portals:
             raise UsageError("no portal matches")
-        engine = make_engine(self.settings.get("DATABASE_URL"))
-        if self.settings.getbool("STORAGE_AUTO_MIGRATE"):
-            upgrade(engine)  # once, before the crawlers' pipelines open it
+        # The process's one engine, migrated once, before the crawlers' pipelines share it.
+        engine = shared_engine(self.settings.get("DATABASE_URL"),
+                               migrate=self.settings.getbool("STORAGE_AUTO_MIGRATE"))
         started = datetime.now(UTC)
         crawlers = {p.name: self.portal_crawler(p.spider_cls) for p in portals}
         self.run_all(list(crawlers.values()),
