@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from lxml import etree
 
+from .issues import UnreadableDocument
 from .normalize import collapse_ws, to_simplified
 from .text_tables import feed_line
 from .tokens import BLANK, LABEL, SPANNED, VALUE, Cell, RowBuilder, classify
@@ -81,12 +83,17 @@ class DocxDoc:
     """Lines and the row stream of a .docx body."""
 
     def __init__(self, data: bytes) -> None:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            info = z.getinfo("word/document.xml")
-            if info.file_size > MAX_XML:
-                raise ValueError("word/document.xml too large")
-            xml = z.read(info)
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, huge_tree=False))
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                info = z.getinfo("word/document.xml")
+                if info.file_size > MAX_XML:
+                    raise UnreadableDocument("word/document.xml too large")
+                xml = z.read(info)
+            root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False,
+                                                         huge_tree=False))
+        except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, etree.XMLSyntaxError,
+                NotImplementedError) as exc:  # NotImplementedError: an unknown compression
+            raise UnreadableDocument(f"unreadable DOCX: {exc}") from exc
         body = root.find(f"{_W}body")
         self.builder = RowBuilder()
         self.lines: list[str] = []

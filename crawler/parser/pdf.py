@@ -8,13 +8,15 @@ from __future__ import annotations
 import io
 import logging
 
+from .issues import UnreadableDocument
+
 logger = logging.getLogger(__name__)
 
 MAX_PAGES = 60  # annual reports run to 5-30 pages; a 500-page PDF is something else
 
 
 def pdf_lines(data: bytes) -> list[str]:
-    """Text lines of a PDF in reading order; raises ValueError if unreadable."""
+    """Text lines of a PDF in reading order; raises UnreadableDocument if unreadable."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -27,5 +29,5 @@ def pdf_lines(data: bytes) -> list[str]:
             lines.extend(text.splitlines())
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             OSError, RecursionError, ZeroDivisionError, AssertionError) as exc:
-        raise ValueError(f"unreadable PDF: {exc}") from exc
+        raise UnreadableDocument(f"unreadable PDF: {exc}") from exc
     return lines

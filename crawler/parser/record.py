@@ -18,7 +18,7 @@ from .decode import decode
 from .detect import Interpreter
 from .docx import DocxDoc, is_docx
 from .html_tables import HtmlDoc
-from .issues import issue
+from .issues import UnreadableDocument, issue
 from .keys import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS_2019,
@@ -213,10 +213,18 @@ def parse_report(data: bytes | str, *, url: str | None = None, content_type: str
                                           f"cannot parse this format ({what})"))
             return record
         return build_record(data, kind, url, content_type)
-    except Exception as exc:  # noqa: BLE001 - the contract is a record, never an exception
-        logger.warning("parser failed on %s: %r", url or filename, exc)
+    except UnreadableDocument as exc:
+        logger.warning("unreadable %s: %s", url or filename, exc)
         record = _empty(url, kind)
-        record["issues"].append(issue("unreadable", None, f"{type(exc).__name__}: {exc}"[:300]))
+        record["issues"].append(issue("unreadable", None, str(exc)[:300]))
+        return record
+    except Exception as exc:  # noqa: BLE001 - the contract is a record, never an exception
+        # A bug, not bad input: flagged as such, so the fuzz tests and the crawl's
+        # stats (parser/issues/parser_crash) can tell one from the other.
+        logger.error("parser crashed on %s", url or filename, exc_info=True)
+        record = _empty(url, kind)
+        record["issues"].append(issue("parser_crash", None,
+                                      f"{type(exc).__name__}: {exc}"[:300]))
         return record
 
 
