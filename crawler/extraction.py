@@ -14,6 +14,7 @@ attachment is parsed and the page's metadata completes it.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
 
@@ -23,7 +24,8 @@ from crawler.charset_evidence import evidence_for
 from crawler.content import content_digest, text_digest
 from crawler.digests import sha1_digest
 from crawler.items import Capture
-from crawler.parser import PARSER_VERSION, parse_report
+from crawler.parser import PARSER_VERSION, ParseLimits, empty_record, parse_report
+from crawler.parser.issues import issue
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +33,24 @@ logger = logging.getLogger(__name__)
 # text when it is the same one, since the parser is what a re-parse is for.
 TEXT_EXTRACTOR = f"trafilatura {version('trafilatura')}"
 
+# Issue codes of inputs a bound left unread (crawler.parser.limits).
+BOUND_CODES = frozenset({"pdf_too_many_pages", "docx_too_large", "input_too_large"})
+
 DOCUMENT_TYPES = ("pdf", "msword", "officedocument.wordprocessingml")
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".doc")
+
+
+@dataclass(frozen=True)
+class ExtractionLimits:
+    """Bounds on one report's extraction input (``EXTRACTION_*`` settings).
+
+    Main text grows superlinearly with page size (trafilatura: 1 MB 1.4 s, 4 MB
+    17 s), so pages are bounded far below attachments.
+    """
+
+    max_page_bytes: int = 4_000_000
+    max_document_bytes: int = 50_000_000
+    parse: ParseLimits = ParseLimits()
 
 
 @dataclass
@@ -43,6 +61,8 @@ class Extraction:
     text_extractor: str
     document: Capture | None = None  # the attachment the record was read from
     events: list[str] = field(default_factory=list)  # stat names to count
+    # CPU seconds by stage ("main_text", "parser"): what the benchmark reports.
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def has_numbers(record: dict) -> bool:
@@ -56,9 +76,10 @@ def is_document(capture: Capture) -> bool:
         DOCUMENT_SUFFIXES)
 
 
-def parse(capture: Capture, events: list[str]) -> dict:
+def parse(capture: Capture, events: list[str], limits: ParseLimits = ParseLimits()) -> dict:
     try:
-        record = parse_report(capture.body, url=capture.url, content_type=capture.content_type)
+        record = parse_report(capture.body, url=capture.url, content_type=capture.content_type,
+                              limits=limits)
     except Exception as exc:  # the parser promises not to raise; a crawl must not die if it does
         logger.exception("Parser raised on %s", capture.url)
         events.append("parser/crashes")
@@ -94,25 +115,64 @@ def main_text(page: Capture) -> str | None:
                                include_comments=False)
 
 
+def too_large(capture: Capture, limits: ExtractionLimits) -> str | None:
+    """Why ``capture`` is over the input bound, or None."""
+    bound = limits.max_document_bytes if is_document(capture) else limits.max_page_bytes
+    if len(capture.body) <= bound:
+        return None
+    return f"{capture.url}: {len(capture.body)} bytes, over the bound of {bound}"
+
+
+def failed_extraction(page: Capture, code: str, message: str) -> Extraction:
+    """A flagged record for a page nothing could be read from (too large, timed out, crashed).
+
+    Its content is the page's bytes: another capture with the same bytes is the
+    same version, and one read successfully later becomes a version of its own.
+    """
+    record = empty_record(page.url, "unknown")
+    record["issues"].append(issue(code, None, message))
+    events = ["parser/templates/unknown", "parser/reports_with_issues",
+              f"parser/issues/{code}"]
+    return Extraction(record, None, content_digest(None, sha1_digest(page.body)),
+                      TEXT_EXTRACTOR, None, events)
+
+
 def extract_report(page: Capture, attachments: list[Capture], *,
-                   known_text: str | None = None) -> Extraction:
+                   known_text: str | None = None,
+                   limits: ExtractionLimits = ExtractionLimits()) -> Extraction:
     """``known_text``: the page's main text from an earlier run of ``TEXT_EXTRACTOR``."""
+    oversized = too_large(page, limits)
+    if oversized:
+        return failed_extraction(page, "input_too_large", oversized)
     events: list[str] = []
+    cpu: dict[str, float] = {}
     text = None
+    started = time.process_time()
     if not is_document(page):
         record_charset_evidence(page)
         text = known_text if known_text is not None else main_text(page)
         page.text_digest = text_digest(text)
-    record = parse(page, events)
+    cpu["main_text"] = time.process_time() - started
+    started = time.process_time()
+    record = parse(page, events, limits.parse)
     document = None
     if not has_numbers(record):
         for attachment in filter(is_document, attachments):
-            parsed = parse(attachment, events)
+            oversized = too_large(attachment, limits)
+            if oversized:
+                record.setdefault("issues", []).append(
+                    issue("input_too_large", "attachment", oversized))
+                continue
+            parsed = parse(attachment, events, limits.parse)
             if has_numbers(parsed):
                 record = merge_page_into_document(record, parsed)
                 document = attachment
                 events.append("parser/reports_from_attachments")
                 break
+            # An attachment left unread by a bound may hold the numbers: the page says so.
+            record.setdefault("issues", []).extend(
+                {**found, "where": "attachment", "message": f"{attachment.url}: {found['message']}"}
+                for found in parsed.get("issues") or [] if found.get("code") in BOUND_CODES)
     document_bytes = document.body if document else (page.body if is_document(page) else None)
     digest = content_digest(page.text_digest,
                             sha1_digest(document_bytes) if document_bytes else None)
@@ -120,5 +180,6 @@ def extract_report(page: Capture, attachments: list[Capture], *,
     issues = record.get("issues") or []
     if issues:
         events.append("parser/reports_with_issues")
-    events.extend(f"parser/issues/{issue.get('code')}" for issue in issues)
-    return Extraction(record, text, digest, TEXT_EXTRACTOR, document, events)
+    events.extend(f"parser/issues/{found.get('code')}" for found in issues)
+    cpu["parser"] = time.process_time() - started
+    return Extraction(record, text, digest, TEXT_EXTRACTOR, document, events, cpu)

@@ -12,6 +12,8 @@ BOT_NAME = "nianbao"
 
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# Adds one spider per entry of the portal registry (spiders/portals.toml).
+SPIDER_LOADER_CLASS = "spiders.loader.PortalSpiderLoader"
 COMMANDS_MODULE = "crawler.commands"
 
 # --- Politeness -------------------------------------------------------------
@@ -44,6 +46,8 @@ REMOTE_CONTROL_ENABLED = False
 # in the spider. Set it to a replica (``http://127.0.0.1:8765``) to crawl that
 # instead; the spider's code does not change.
 PORTAL_BASE_URL = os.environ.get("NIANBAO_PORTAL_BASE_URL", "")
+# The portal registry the spider loader reads; empty: spiders/portals.toml.
+PORTAL_REGISTRY = ""
 
 # --- Scope and bounds: what a hostile portal cannot make the crawler do --------
 # Requests go only to the portal's own origins (scheme, host and port of its
@@ -94,6 +98,29 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
 # Bring the database to the current schema (Alembic upgrade head) when a
 # crawl or command opens it.
 STORAGE_AUTO_MIGRATE = True
+
+# --- Extraction (crawler/extraction.py, crawler/extraction_pool.py) -------------
+# Main text and parser run in worker processes; 0: one per core.
+EXTRACTION_WORKERS = 0
+# Seconds one report's extraction may take before its worker is killed and the
+# report stored with the issue extraction_timeout (0: no bound).
+EXTRACTION_TIMEOUT = 60
+# Bytes of input past which a page or an attachment (PDF, DOCX) is not parsed:
+# issue input_too_large. Main text grows superlinearly with page size.
+EXTRACTION_MAX_PAGE_BYTES = 4_000_000
+EXTRACTION_MAX_DOCUMENT_BYTES = 50_000_000
+# A PDF of more pages is not read (pdf_too_many_pages); a DOCX whose
+# word/document.xml expands beyond this is not read (docx_too_large).
+EXTRACTION_PDF_MAX_PAGES = 60
+EXTRACTION_DOCX_MAX_XML_BYTES = 50_000_000
+# A worker is replaced after this many reports (0: never), which bounds what
+# the libraries' caches hold.
+EXTRACTION_WORKER_MAX_TASKS = 500
+
+# --- Report cards (scrapy card, /-/card in make browse) --------------------------
+# The CJK font whose subset a card embeds, so its Chinese text shows on any
+# machine (Debian's fonts-wqy-zenhei). Empty or missing: the reader's fonts.
+CARD_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
 # --- Components -----------------------------------------------------------------
 ADDONS = {

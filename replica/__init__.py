@@ -21,9 +21,23 @@ def _linhai(night: int = 1):
     return make_site(night)
 
 
+def _seed_portal(name: str) -> Callable[..., object]:
+    """The replicas of the other seed portals: no nights; defences by switch."""
+    def factory(night: int = 1, defences=None):
+        from importlib import import_module
+
+        return import_module(f"replica.{name}").make_site(defences=defences)
+
+    return factory
+
+
 # A factory takes the night (``--night N``, 1 = the site as first built); a site
-# without nights of its own may ignore it.
-sites: dict[str, Callable[..., object]] = {"linhai": _linhai}
+# without nights of its own may ignore it. Seed-portal factories also take
+# ``defences`` (replica.seeds.defences.Defences).
+sites: dict[str, Callable[..., object]] = {
+    "linhai": _linhai,
+    **{name: _seed_portal(name) for name in ("dongxiang", "tianshuijun", "hedong", "xinfang")},
+}
 
 
 def serve_site(name: str, host: str = "127.0.0.1", port: int = 0,

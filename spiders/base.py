@@ -20,6 +20,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.items import Capture, ReportPage
+from crawler.parser.normalize import to_simplified
 from crawler.scope import Origin, origins_of
 from crawler.warc.middleware import META_KEY as WARC_META_KEY
 
@@ -40,10 +41,11 @@ class ReportColumnSpider(scrapy.Spider):
                         "找不到该页面")
     # A real report page is long; an error page dressed as 200 is short.
     soft_404_max_chars = 3000
-    attachment_links = (
-        "a[href*='downfile.jsp'], a[href$='.pdf'], a[href$='.PDF'], a[href$='.doc'], "
-        "a[href$='.docx'], a[href$='.xls'], a[href$='.xlsx'], a[href$='.wps']"
-    )
+    # Every kind a column links: PDF, Word, WPS, Excel, WPS spreadsheets (.et), archives.
+    attachment_links = ", ".join(
+        f"a[href$='{suffix}']" for ext in ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et",
+                                           "zip", "rar", "ofd")
+        for suffix in (f".{ext}", f".{ext.upper()}")) + ", a[href*='downfile.jsp']"
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -61,6 +63,8 @@ class ReportColumnSpider(scrapy.Spider):
 
     # -- listed pages ----------------------------------------------------------------
     def is_report_title(self, title: str) -> bool:
+        # A 繁體 gateway's title (報告, pinyin glosses 報(bào)告) is read as the parser reads it.
+        title = to_simplified(title)
         return bool(self.report_title.search(title)) and not self.not_report_title.search(title)
 
     def is_report(self, list_title: str, page_title: str) -> bool:
@@ -69,7 +73,7 @@ class ReportColumnSpider(scrapy.Spider):
         A page in an undeclared GBK may decode to mojibake here (the pipeline
         decodes it properly), and mojibake must not make a report disappear.
         """
-        if self.not_report_title.search(page_title):
+        if self.not_report_title.search(to_simplified(page_title)):
             return False
         if list_title.rstrip().endswith(("…", "...")) and page_title:
             return self.is_report_title(page_title) or self.is_report_title(list_title)

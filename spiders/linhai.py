@@ -1,10 +1,10 @@
-"""临海市人民政府 (Linhai, Zhejiang): the 信息公开年报 column, on Hanweb JCMS."""
+"""临海市人民政府 (Linhai, Zhejiang): the 信息公开年报 column, on Hanweb JCMS.
 
-from spiders.cms.hanweb import HanwebColumnSpider
+The portal is an entry of ``spiders/portals.toml``; this module keeps the
+class importable under its old name.
+"""
 
+from spiders.families import spider_class
+from spiders.registry import load_portals
 
-class LinhaiSpider(HanwebColumnSpider):
-    name = "linhai"
-    portal_name = "临海市人民政府"
-    live_base_url = "https://www.linhai.gov.cn"
-    column_path = "/col/col1229317620/index.html"
+LinhaiSpider = spider_class(next(p for p in load_portals() if p.name == "linhai"))

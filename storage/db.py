@@ -66,3 +66,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def readonly_engine(path: Path) -> Engine:
+    """A SQLite file opened read-only (``make browse``): no migration, no WAL switch."""
+    return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")

@@ -200,6 +200,19 @@ def wide_tables(records: Iterable[dict]) -> dict[str, Table]:
 
 
 # -- writing --------------------------------------------------------------------------
+# Text from portals (titles, 索引号, agencies) opens in Excel, which runs a cell
+# that starts with one of these as a formula (=HYPERLINK(…), DDE): OWASP's
+# "CSV injection" list, plus the full-width forms a Chinese IME types and
+# Excel also reads as operators. Such a cell gets a leading apostrophe, as
+# OWASP recommends; numbers are typed columns and never touched.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutral_text(text: str) -> str:
+    """``text`` as a spreadsheet shows it but never evaluates it."""
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
 def _text(value, kind: str) -> str:
     if value is None:
         return ""
@@ -211,6 +224,8 @@ def _text(value, kind: str) -> str:
         return str(int(value))
     if isinstance(value, date):  # dates and times
         return value.isoformat()
+    if kind == STR:
+        return neutral_text(str(value))
     return str(value)
 
 
@@ -270,6 +285,8 @@ def _arrow_value(value, kind: str):
         return json.dumps(value, ensure_ascii=False)
     if kind == FLOAT:
         return _number(value)
+    if kind == STR:
+        return neutral_text(str(value))
     return value
 
 

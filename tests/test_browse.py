@@ -10,7 +10,11 @@ repository. The database file is the same, byte for byte, afterwards.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
 import re
 import sqlite3
 import subprocess
@@ -52,13 +56,42 @@ def records(database):
     return stored
 
 
+PLANTED_QUERY = "wipe"
+
+
+def plant_metadata(tmpdir: Path, database_name: str) -> Path:
+    """What another local user could leave where browse once looked for its metadata
+    (``$TMPDIR/nianbao-browse-<sha1 of the metadata>.json``, reused if present): the
+    real metadata plus a canned write query."""
+    text = json.dumps(metadata(database_name), ensure_ascii=False, indent=1)
+    planted = metadata(database_name)
+    planted["databases"][database_name]["queries"] = {
+        **planted["databases"][database_name]["queries"],
+        PLANTED_QUERY: {"sql": "delete from report_issues", "write": True}}
+    path = tmpdir / f"nianbao-browse-{hashlib.sha1(text.encode()).hexdigest()[:12]}.json"
+    path.write_text(json.dumps(planted, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def issue_rows(path: Path) -> int:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        return connection.execute("select count(*) from report_issues").fetchone()[0]
+
+
 @pytest.fixture(scope="module")
-def server(database):
+def browse_tmpdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browse-tmpdir")
+
+
+@pytest.fixture(scope="module")
+def server(database, browse_tmpdir):
     """``scrapy browse --port 0``, as ``make browse`` runs it; yields its base URL."""
     path, url = database
+    plant_metadata(browse_tmpdir, path.stem)
     before = sha256(path)
     process = subprocess.Popen([str(SCRAPY), "browse", "--port", "0"], cwd=PROJECT,
-                               env={**os.environ, "DATABASE_URL": url},
+                               env={**os.environ, "DATABASE_URL": url,
+                                    "TMPDIR": str(browse_tmpdir)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline, lines = time.monotonic() + 30, []
@@ -144,6 +177,54 @@ def test_browse_refuses_what_it_cannot_open(tmp_path):
                                              "DATABASE_URL": f"sqlite:///{tmp_path}/none.db"})
     assert missing.returncode != 0 and "no database at" in missing.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+# -- read-only, whatever is planted ----------------------------------------------------------
+def _request(url: str, data: bytes | None = None, headers: dict | None = None):
+    request = urllib.request.Request(url, data=data, headers=headers or {},
+                                     method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def test_a_planted_write_query_is_not_served_and_no_post_writes(server, database,
+                                                                browse_tmpdir):
+    path = database[0]
+    rows = issue_rows(path)
+    assert rows > 0
+    query_url = f"{server}/{path.stem}/{PLANTED_QUERY}"
+    status, headers, page = _request(query_url)
+    assert status == 404, "browse read metadata planted in its temporary directory"
+    # Even with the form's CSRF token in hand, a POST is refused before Datasette.
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page)
+    cookie = headers.get("Set-Cookie", "").split(";")[0]
+    form = urllib.parse.urlencode({"csrftoken": token.group(1) if token else ""}).encode()
+    for url in (query_url, f"{server}/{path.stem}", f"{server}/{path.stem}/reports"):
+        status, _, _ = _request(url, form, {"Cookie": cookie})
+        assert status == 405, url
+    assert issue_rows(path) == rows
+
+
+def test_browse_writes_nothing_to_the_temporary_directory(server, database, browse_tmpdir):
+    planted = plant_metadata(browse_tmpdir, database[0].stem)  # the same name again
+    assert [p.name for p in browse_tmpdir.iterdir()] == [planted.name]
+
+
+def test_browse_listens_on_loopback_only_by_default(server):
+    assert server.startswith("http://127.0.0.1:")
+
+
+def test_the_database_is_opened_immutable(database):
+    from crawler.commands.browse import datasette_app
+
+    ds, _ = datasette_app(database[0])
+    db = ds.get_database(database[0].stem)
+    assert not db.is_mutable
+    with pytest.raises(AssertionError):
+        db.connect(write=True)
 
 
 # -- in the browser -------------------------------------------------------------------------

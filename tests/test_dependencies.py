@@ -22,8 +22,8 @@ RUNTIME_CODE = ("crawler", "spiders", "pipelines", "storage", "replica", "script
 TEST_CODE = ("tests", "benchmarks")
 LOCAL = {*RUNTIME_CODE, *TEST_CODE}
 # Used without an import: SQLAlchemy loads psycopg for postgresql+psycopg:// URLs,
-# `scrapy browse` runs the datasette command, pytest loads its timeout plugin.
-USED_WITHOUT_IMPORT = {"psycopg", "datasette", "pytest-timeout"}
+# Datasette loads its dashboards plugin, pytest its timeout plugin.
+USED_WITHOUT_IMPORT = {"psycopg", "datasette-dashboards", "pytest-timeout"}
 
 
 def normalise(name: str) -> str:

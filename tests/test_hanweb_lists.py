@@ -1,6 +1,11 @@
 """Reading Hanweb JCMS lists: the embedded <datastore> and dataproxy.jsp XML."""
 
-from spiders.cms.hanweb_lists import parse_column_page, parse_dataproxy, parse_record
+import time
+
+import pytest
+
+from replica.hostile_lists import benign_list, hostile_lists
+from spiders.cms.hanweb_lists import MAX_RECORDS, parse_column_page, parse_dataproxy, parse_record
 
 COLUMN_PAGE = """<html><body><div class="list">
 <div id="4981261"><script type="text/xml"><datastore>
@@ -58,3 +63,34 @@ def test_dataproxy_answer():
 def test_record_without_title_attribute_uses_anchor_text():
     entry = parse_record("<li><a href='a.html'> 标题 </a></li>", "http://h/x/")
     assert (entry.url, entry.title, entry.date) == ("http://h/x/a.html", "标题", None)
+
+
+# -- hostile list pages: cost in proportion to length ---------------------------------------
+def _best_time(function, *args, rounds: int = 3) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function(*args)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.fixture(scope="module")
+def benign_megabyte_cost() -> float:
+    """What a well-formed list page of 1 MB costs: the linear baseline."""
+    return _best_time(parse_column_page, benign_list(1_000_000), "http://h/")
+
+
+@pytest.mark.parametrize("name", sorted(hostile_lists(100)))
+def test_a_hostile_megabyte_list_costs_no_more_than_a_benign_one(name, benign_megabyte_cost):
+    kind, text = hostile_lists(1_000_000)[name]
+    parse = parse_column_page if kind == "column" else parse_dataproxy
+    cost = _best_time(parse, text, "http://h/")
+    # Quadratic parsing costs minutes here (a 330 KB page of unclosed
+    # <datastore> took 46 s before); linear parsing costs about the baseline.
+    assert cost <= 2 * benign_megabyte_cost, (name, cost, benign_megabyte_cost)
+
+
+def test_a_list_of_thousands_of_records_is_cut_at_max_records():
+    page = parse_column_page(benign_list(1_000_000), "http://h/")
+    assert len(page.entries) == MAX_RECORDS

@@ -5,6 +5,8 @@ numbers are the replica's ground truth, independent of the parser), including
 pages whose bytes travelled as WARC places and are read back from a WARC file
 being written, a finished one, or a replayed archive; ``ReportStoragePipeline``
 on SQLite and PostgreSQL from ``open_spider`` to ``spider_closed``.
+Extraction runs in this process (``InProcessPool``): the worker pool is
+``crawler.extraction_pool``'s, tested in ``tests/test_extraction_pool.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
+from crawler.extraction import Extraction, extract_report
 from crawler.items import Capture, ReportPage
 from crawler.warc.http_message import HttpMessage
 from crawler.warc.writer import RotatingWarcWriter
@@ -33,6 +36,26 @@ from tests.databases import database_url
 BASE = "http://127.0.0.1:1"
 TRUTH = next(a for a in ground_truth() if a["kind"] == "report" and a["template"] == "2021"
              and a["stats_source"] == "generated" and not a["broken_rules"])
+
+
+class InProcessPool:
+    """What the pipeline asks of ``ExtractionPool``, done here and now."""
+
+    async def extract(self, page: Capture, attachments: list[Capture]) -> Extraction:
+        return extract_report(page, attachments)
+
+
+def extraction_pipeline(crawler) -> ReportExtractionPipeline:
+    return ReportExtractionPipeline(crawler, InProcessPool())
+
+
+def run(coroutine):
+    """The result of a coroutine that waits on nothing (``process_item`` here)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the coroutine waited for something")
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +101,8 @@ def assert_true_numbers(item: ReportPage) -> None:
 # -- extraction ---------------------------------------------------------------------
 def test_extraction_fills_the_record_text_digest_and_counts(page_bytes, tmp_path):
     crawler = crawler_for(WARC_DIR=str(tmp_path))
-    pipeline = build_from_crawler(ReportExtractionPipeline, crawler)
-    item = pipeline.process_item(report(page_capture(page_bytes)))
+    pipeline = extraction_pipeline(crawler)
+    item = run(pipeline.process_item(report(page_capture(page_bytes))))
     assert_true_numbers(item)
     assert item.text and item.content_digest and item.text_extractor.startswith("trafilatura")
     assert item.document is None
@@ -95,14 +118,14 @@ def test_a_page_that_travelled_as_a_warc_place_is_read_back_while_the_file_is_op
     pointer = archive_page(writer, page_bytes)
     assert (tmp_path / (pointer["warc_file"] + ".open")).exists()  # still being written
     crawler = crawler_for(WARC_DIR=str(tmp_path))
-    pipeline = build_from_crawler(ReportExtractionPipeline, crawler)
+    pipeline = extraction_pipeline(crawler)
     travelled = page_capture(page_bytes, pointer).pointer_only()
     assert travelled.body is None
-    item = pipeline.process_item(report(travelled))
+    item = run(pipeline.process_item(report(travelled)))
     assert item.page.body == page_bytes  # content coding removed, as Scrapy gives it
     assert_true_numbers(item)
     writer.close()  # renamed to its final name: found there too
-    again = pipeline.process_item(report(travelled))
+    again = run(pipeline.process_item(report(travelled)))
     assert again.page.body == page_bytes
     assert crawler.stats.get_value("nianbao/bodies_read_back") == 2
 
@@ -112,8 +135,8 @@ def test_in_a_replay_the_bytes_come_from_the_replayed_archive(page_bytes, tmp_pa
     pointer = archive_page(writer, page_bytes)
     writer.close()
     crawler = crawler_for(WARC_REPLAY=str(tmp_path / "old"), WARC_DIR=str(tmp_path / "new"))
-    pipeline = build_from_crawler(ReportExtractionPipeline, crawler)
-    item = pipeline.process_item(report(page_capture(None, pointer)))
+    pipeline = extraction_pipeline(crawler)
+    item = run(pipeline.process_item(report(page_capture(None, pointer))))
     assert item.page.body == page_bytes
 
 
@@ -123,11 +146,11 @@ def test_bytes_that_cannot_be_read_back_drop_the_report_and_say_so(page_bytes, t
     pointer = archive_page(writer, page_bytes)
     writer.close()
     crawler = crawler_for(WARC_DIR=str(tmp_path))
-    pipeline = build_from_crawler(ReportExtractionPipeline, crawler)
+    pipeline = extraction_pipeline(crawler)
     for broken in ({**pointer, "warc_offset": pointer["warc_offset"] + 1},
                    {**pointer, "warc_file": "gone.warc.gz"}):
         with pytest.raises(DropItem):
-            pipeline.process_item(report(page_capture(None, broken)))
+            run(pipeline.process_item(report(page_capture(None, broken))))
     assert crawler.stats.get_value("nianbao/bodies_read_back_failed") == 2
     assert caplog.text.count("Cannot read back " + BASE + TRUTH["path"]) == 2
 
@@ -137,24 +160,24 @@ def test_bytes_that_cannot_be_read_back_drop_the_report_and_say_so(page_bytes, t
 def test_storage_from_open_to_close(engine, page_bytes, tmp_path):
     with database_url(engine, tmp_path) as url:
         crawler = crawler_for(DATABASE_URL=url, STORAGE_AUTO_MIGRATE=True)
-        extract = build_from_crawler(ReportExtractionPipeline, crawler)
+        extract = extraction_pipeline(crawler)
         store = build_from_crawler(ReportStoragePipeline, crawler)
         store.open_spider()
         pointer = {"warc_file": "a.warc.gz", "warc_offset": 10, "warc_length": 5,
                    "warc_record_id": "<urn:uuid:1>", "warc_date": "2026-01-01T00:00:00Z"}
-        item = extract.process_item(report(page_capture(page_bytes, pointer)))
+        item = run(extract.process_item(report(page_capture(page_bytes, pointer))))
         store.process_item(item)
         # The same content again (a recrawl, a re-parse): saved, no second version.
-        store.process_item(extract.process_item(report(replace(item.page, text_digest=None))))
+        store.process_item(run(extract.process_item(report(replace(item.page, text_digest=None)))))
         store.spider_closed("finished")  # what the spider_closed signal calls
         stats = crawler.stats.get_stats()
         assert stats["storage/reports_saved"] == 2 and stats["storage/new_versions"] == 1
         engine_ = make_engine(url)
         with engine_.connect() as connection:
-            run = connection.execute(select(CrawlRun)).one()
+            crawl_run = connection.execute(select(CrawlRun)).one()
             reports = connection.execute(select(Report.source_url)).scalars().all()
             versions = connection.execute(select(ReportVersion.id)).all()
         engine_.dispose()
-        assert run.spider == "linhai" and run.finish_reason == "finished"
-        assert run.stats["storage/reports_saved"] == 2
+        assert crawl_run.spider == "linhai" and crawl_run.finish_reason == "finished"
+        assert crawl_run.stats["storage/reports_saved"] == 2
         assert reports == [BASE + TRUTH["path"]] and len(versions) == 1

