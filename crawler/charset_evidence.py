@@ -14,21 +14,14 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
 
 from crawler.parser.decode import declared_charsets, decode
+from nianbao_core.captures import CharsetEvidence
 
 _TEXT_TYPE = re.compile(r"^\s*(text/|application/(\S*\+)?(xml|xhtml|json|javascript))", re.I)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)", re.I)
 # A bound on what a content coding may inflate to (a gzip bomb is a page too).
 _MAX_DECODED = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class CharsetEvidence:
-    header: str | None = None  # as declared in Content-Type, lower-cased
-    document: str | None = None  # as declared in the document
-    used: str | None = None  # the Python codec the document is decoded with
 
 
 def is_text(content_type: str | None, body: bytes | None = None) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from crawler.digests import sha1_digest
+from nianbao_core.digests import sha1_digest
 
 # Page furniture that changes on every visit and may survive text extraction.
 _VOLATILE = [

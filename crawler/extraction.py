@@ -22,19 +22,25 @@ import trafilatura
 
 from crawler.charset_evidence import evidence_for
 from crawler.content import content_digest, text_digest
-from crawler.digests import sha1_digest
 from crawler.items import Capture
 from crawler.parser import PARSER_VERSION, ParseLimits, empty_record, parse_report
 from crawler.parser.issues import issue
+from nianbao_core.digests import sha1_digest
 
 logger = logging.getLogger(__name__)
 
 # Which main-text extractor produced a stored text: a re-parse may reuse the
 # text when it is the same one, since the parser is what a re-parse is for.
-TEXT_EXTRACTOR = f"trafilatura {version('trafilatura')}"
+TEXT_EXTRACTOR = f"trafilatura {version('trafilatura')} fast"
+# trafilatura's own extractor alone, without the comparison with its fallbacks
+# (readability, jusText), which cost 40% of main text and, on every real page
+# in ../shared and every replica page, changed nothing (tests/test_main_text.py).
+TRAFILATURA_OPTIONS = {"include_tables": True, "include_comments": False, "fast": True}
 
 # Issue codes of inputs a bound left unread (crawler.parser.limits).
 BOUND_CODES = frozenset({"pdf_too_many_pages", "docx_too_large", "input_too_large"})
+# An attachment with one of these was not read at all: attachment_unparsed on its report.
+UNPARSED_CODES = frozenset({"unreadable", "unsupported_format", "parser_crash"})
 
 DOCUMENT_TYPES = ("pdf", "msword", "officedocument.wordprocessingml")
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".doc")
@@ -104,15 +110,17 @@ def merge_page_into_document(page: dict, document: dict) -> dict:
 
 
 def record_charset_evidence(capture: Capture) -> None:
-    """What the page declared (as written) and what decoding it took (a codec name)."""
-    evidence = evidence_for(capture.content_type, capture.body)
-    capture.charset_header, capture.charset_meta, capture.charset_used = (
-        evidence.header, evidence.document, evidence.used)
+    """What the page declared (as written) and what decoding it took (a codec name).
+
+    Taken when the response was archived (the WARC middleware); only a capture
+    that was not archived (archiving off) has it taken here.
+    """
+    if capture.charsets is None:
+        capture.charsets = evidence_for(capture.content_type, capture.body)
 
 
 def main_text(page: Capture) -> str | None:
-    return trafilatura.extract(page.body, url=page.url, include_tables=True,
-                               include_comments=False)
+    return trafilatura.extract(page.body, url=page.url, **TRAFILATURA_OPTIONS)
 
 
 def too_large(capture: Capture, limits: ExtractionLimits) -> str | None:
@@ -173,6 +181,13 @@ def extract_report(page: Capture, attachments: list[Capture], *,
             record.setdefault("issues", []).extend(
                 {**found, "where": "attachment", "message": f"{attachment.url}: {found['message']}"}
                 for found in parsed.get("issues") or [] if found.get("code") in BOUND_CODES)
+            # So may one that could not be read at all (a broken PDF, a .doc).
+            failures = [found for found in parsed.get("issues") or []
+                        if found.get("code") in UNPARSED_CODES]
+            if failures:
+                record.setdefault("issues", []).append(issue(
+                    "attachment_unparsed", "attachment", f"{attachment.url}: " + "; ".join(
+                        f"{found['code']}: {found['message']}" for found in failures)))
     document_bytes = document.body if document else (page.body if is_document(page) else None)
     digest = content_digest(page.text_digest,
                             sha1_digest(document_bytes) if document_bytes else None)

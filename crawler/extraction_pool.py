@@ -40,7 +40,7 @@ from crawler.parser import ParseLimits
 logger = logging.getLogger(__name__)
 
 # What extraction sets on the page it reads, sent back from the worker.
-PAGE_FINDINGS = ("text_digest", "charset_header", "charset_meta", "charset_used")
+PAGE_FINDINGS = ("text_digest", "charsets")
 
 
 @dataclass
@@ -49,7 +49,7 @@ class WorkerResult:
 
     extraction: Extraction
     document_index: int | None
-    page_findings: dict[str, str | None] = field(default_factory=dict)
+    page_findings: dict[str, object] = field(default_factory=dict)
 
 
 def extract_in_worker(page: Capture, attachments: list[Capture],

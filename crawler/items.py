@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from nianbao_core.captures import CharsetEvidence
+from nianbao_core.pointer import WarcPointer
+
 
 @dataclass
 class Capture:
@@ -24,21 +27,20 @@ class Capture:
     # None: the bytes are in the WARC record at ``warc`` (see ``pointer_only``).
     body: bytes | None = field(repr=False)
     fetched_at: str = ""  # ISO 8601 UTC, the WARC-Date of the response record
-    warc: dict = field(default_factory=dict)  # crawler.warc.writer.WarcPointer.as_dict()
+    warc: WarcPointer | None = None  # None: archiving was off
     # The URL the link pointed at, when a redirect led to ``url``.
     requested_url: str | None = None
-    # Filled by pipelines.extract: digests and the charset evidence.
     payload_digest: str | None = None
+    # Taken when the response was archived (request.meta); else by extraction.
+    charsets: CharsetEvidence | None = None
+    # Filled by pipelines.extract.
     text_digest: str | None = None
-    charset_header: str | None = None
-    charset_meta: str | None = None
-    charset_used: str | None = None
 
     def pointer_only(self) -> Capture:
         """This capture as request state: its WARC place without its bytes, so a queued
         request stays small (JOBDIR, a shared frontier). Without a record to point at
         (WARC capture off) the bytes must travel."""
-        return replace(self, body=None) if self.warc.get("warc_file") else self
+        return replace(self, body=None) if self.warc is not None else self
 
 
 @dataclass
@@ -59,3 +61,15 @@ class ReportPage:
         """The report as request state between its page and its attachments."""
         return replace(self, page=self.page.pointer_only(),
                        attachments=[a.pointer_only() for a in self.attachments])
+
+@dataclass
+class ReportWithdrawal:
+    """A report page its portal took down: no longer listed, or answering 404/410/a soft 404.
+
+    The storage pipeline marks the stored report (if there is one) withdrawn.
+    ``how`` is one of ``storage.models.WITHDRAWN_HOW``.
+    """
+
+    portal: str  # spider name
+    url: str
+    how: str

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
@@ -35,30 +36,47 @@ def escape_untrusted(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+# Scrapy's own messages pass multi-line listings as arguments (enabled
+# components, overridden settings), and the URLs in them are percent-encoded:
+# their line breaks stay, every other control character is escaped.
+_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 class _EscapeArguments(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        pattern = (_CONTROL_BUT_NEWLINE if record.name.split(".", 1)[0] == "scrapy"
+                   else _CONTROL)
         args = record.args
         if isinstance(args, tuple):
-            record.args = tuple(_escaped(a) for a in args)
+            record.args = tuple(_escaped(a, pattern) for a in args)
         elif isinstance(args, dict):
-            record.args = {k: _escaped(v) for k, v in args.items()}
+            record.args = {k: _escaped(v, pattern) for k, v in args.items()}
         return True
 
 
-def _escaped(value):
-    if isinstance(value, str):
-        return escape_untrusted(value)
+def _escaped(value, pattern: re.Pattern):
     if isinstance(value, bytes):
-        return escape_untrusted(value.decode("utf-8", "backslashreplace"))
+        value = value.decode("utf-8", "backslashreplace")
+    if isinstance(value, str):
+        return pattern.sub(_escape, value)
     return value
 
 
 class EscapeControlCharacters:
-    """Adds the escaping filter to the root logger's handlers (Scrapy's log handler)."""
+    """Adds the escaping filter to the root logger's handlers (Scrapy's log handler).
+
+    Scrapy installs its root handler anew after building extensions, so the
+    filter is added again when the engine starts, before any page is fetched.
+    """
 
     filter = _EscapeArguments()
 
-    def __init__(self) -> None:
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.install()
+        if crawler is not None:
+            crawler.signals.connect(self.install, signal=signals.engine_started)
+
+    def install(self) -> None:
         for handler in logging.getLogger().handlers:
             if self.filter not in handler.filters:
                 handler.addFilter(self.filter)
@@ -67,4 +85,4 @@ class EscapeControlCharacters:
     def from_crawler(cls, crawler: Crawler) -> EscapeControlCharacters:
         if not crawler.settings.getbool("LOG_ESCAPE_CONTROL_CHARACTERS"):
             raise NotConfigured("LOG_ESCAPE_CONTROL_CHARACTERS is off")
-        return cls()
+        return cls(crawler)

@@ -17,16 +17,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
-from crawler.digests import record_digest
 from crawler.extraction import TEXT_EXTRACTOR, extract_report
 from crawler.items import Capture
 from crawler.warc.reader import UnreadableRecord, read_response, warc_files
+from nianbao_core.digests import record_digest
 from storage.export import number
-from storage.models import Capture as CaptureRow
-from storage.models import Report, ReportIssue, ReportStat, ReportVersion
-from storage.repository import METADATA_FIELDS, ReportStore
+from storage.repository import ReportStore, StoredCapture
 
 # What a diff reports on, in the order it is printed.
 CHANGE_KINDS = ("template", "year", "values", "issues", "metadata")
@@ -39,14 +35,14 @@ VERSION_ONLY_BATCH = 1024
 
 @dataclass(frozen=True)
 class ArchivedCapture:
-    capture_id: int
-    url: str
-    requested_url: str | None
+    """A stored capture and the WARC file (under the paths given) that holds it."""
+
+    stored: StoredCapture
     warc_path: str
-    warc_offset: int
-    warc_file: str
-    warc_record_id: str | None
-    fetched_at: str
+
+    @property
+    def capture_id(self) -> int:
+        return self.stored.capture_id
 
 
 @dataclass(frozen=True)
@@ -85,13 +81,9 @@ class ReparseSummary:
     by_kind: Counter = field(default_factory=Counter)
 
 
-def _archived(row, files: dict[str, Path]) -> ArchivedCapture | None:
-    """``row``: a captures row (id, url, requested_url, warc_file, warc_offset, …)."""
-    path = files.get(row.warc_file or "")
-    if path is None or row.warc_offset is None:
-        return None
-    return ArchivedCapture(row.id, row.url, row.requested_url, str(path), row.warc_offset,
-                           row.warc_file, row.warc_record_id, row.fetched_at.isoformat())
+def _archived(capture: StoredCapture, files: dict[str, Path]) -> ArchivedCapture | None:
+    path = capture.pointer and files.get(capture.pointer.file)
+    return ArchivedCapture(capture, str(path)) if path else None
 
 
 def load_tasks(store: ReportStore, paths: list[str], *,
@@ -103,37 +95,14 @@ def load_tasks(store: ReportStore, paths: list[str], *,
     """
     files = {path.name: path for path in warc_files(paths)}
     tasks, missing = [], 0
-    versions_t, captures_t = ReportVersion.__table__, CaptureRow.__table__
-    capture_columns = [captures_t.c[name] for name in (
-        "id", "url", "requested_url", "warc_file", "warc_offset", "warc_record_id",
-        "fetched_at", "parent_id")]
-    # Core rows, not ORM objects: only the columns a task needs, for every version.
-    with store.engine.connect() as connection:
-        reports_t = Report.__table__
-        versions = connection.execute(select(
-            versions_t.c.id, versions_t.c.capture_id, versions_t.c.text_extractor,
-            versions_t.c.main_text, versions_t.c.record_digest, versions_t.c.parser_version,
-            reports_t.c.source_url,
-        ).join(reports_t, reports_t.c.id == versions_t.c.report_id)
-            .order_by(versions_t.c.id)).all()
-        # Subqueries, not lists of ids: an archive may hold more versions than a
-        # statement may have parameters.
-        page_ids = select(versions_t.c.capture_id).scalar_subquery()
-        captures = {c.id: c for c in connection.execute(
-            select(*capture_columns).where(captures_t.c.id.in_(page_ids)))}
-        children = connection.execute(select(*capture_columns).where(
-            captures_t.c.parent_id.in_(page_ids)).order_by(captures_t.c.id)).all()
-    attachments: dict[int, list] = {}
-    for child in children:
-        attachments.setdefault(child.parent_id, []).append(child)
-    for version in versions:
-        page = _archived(captures[version.capture_id], files)
+    for version in store.stored_versions():
+        page = _archived(version.page, files)
         if page is None:
             missing += 1
             continue
-        linked = (_archived(a, files) for a in attachments.get(version.capture_id, []))
+        linked = (_archived(a, files) for a in version.attachments)
         reuse = not reextract and version.text_extractor == TEXT_EXTRACTOR
-        tasks.append(ReparseTask(version.id, version.source_url, page,
+        tasks.append(ReparseTask(version.version_id, version.source_url, page,
                                  tuple(a for a in linked if a),
                                  version.main_text if reuse else None,
                                  version.record_digest, version.parser_version))
@@ -141,12 +110,12 @@ def load_tasks(store: ReportStore, paths: list[str], *,
 
 
 def _capture(archived: ArchivedCapture) -> Capture:
-    response = read_response(archived.warc_path, archived.warc_offset)
-    return Capture(url=archived.url, status=response.status,
+    stored = archived.stored
+    response = read_response(archived.warc_path, stored.pointer.offset)
+    return Capture(url=stored.url, status=response.status,
                    content_type=response.content_type, body=response.body,
-                   fetched_at=archived.fetched_at, requested_url=archived.requested_url,
-                   warc={"warc_file": archived.warc_file, "warc_offset": archived.warc_offset,
-                         "warc_record_id": archived.warc_record_id})
+                   fetched_at=stored.fetched_at, requested_url=stored.requested_url,
+                   warc=stored.pointer)
 
 
 def run_task(task: ReparseTask) -> ReparseResult:
@@ -207,40 +176,6 @@ def diff_records(old: dict, new: dict) -> dict:
     return changes
 
 
-def _stored_records(store: ReportStore, version_ids: list[int]) -> dict[int, dict]:
-    """What ``diff_records`` compares, for the given stored versions (Core queries: fast)."""
-    versions = ReportVersion.__table__
-    stats, issues = ReportStat.__table__, ReportIssue.__table__
-    records: dict[int, dict] = {}
-    # Only the columns a diff reads: main_text and sections are most of a version's bytes.
-    columns = [versions.c[name] for name in (
-        "id", "template", "year", "title", "agency", *METADATA_FIELDS, "metadata_extra",
-        "legacy_indicators", "parser_version")]
-    with store.engine.connect() as connection:
-        for row in connection.execute(select(*columns).where(
-                versions.c.id.in_(version_ids))).mappings():
-            metadata = {field: row[field] for field in METADATA_FIELDS}
-            for field in ("written_date", "published_date"):
-                if metadata[field] is not None:
-                    metadata[field] = metadata[field].isoformat()
-            metadata.update(row["metadata_extra"] or {})
-            records[row["id"]] = {
-                "template": row["template"], "year": row["year"], "title": row["title"],
-                "agency": row["agency"], "metadata": metadata, "stats": {},
-                "legacy_indicators": row["legacy_indicators"] or [], "issues": [],
-                "parser_version": row["parser_version"]}
-        for version_id, key, value in connection.execute(select(
-                stats.c.version_id, stats.c.key, stats.c.value).where(
-                stats.c.version_id.in_(version_ids))):
-            records[version_id]["stats"][key] = value  # 3.0 == 3 for the diff
-        for row in connection.execute(select(issues).where(
-                issues.c.version_id.in_(version_ids)).order_by(issues.c.id)).mappings():
-            records[row["version_id"]]["issues"].append(row["detail"] or {
-                "code": row["code"], "severity": row["severity"], "where": row["where"],
-                "message": row["message"]})
-    return records
-
-
 class _Reparse:
     """One re-parse's bookkeeping: what to compare, what to write, what to report."""
 
@@ -279,7 +214,7 @@ class _Reparse:
         batch, self.to_compare = self.to_compare, []
         if not batch:
             return
-        stored = _stored_records(self.store, [r.version_id for r in batch])
+        stored = self.store.comparable_records([r.version_id for r in batch])
         for result in batch:
             changes = diff_records(stored[result.version_id], result.record)
             # No change (a digest taken by an older parser, or none yet): the

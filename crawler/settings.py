@@ -46,6 +46,20 @@ REMOTE_CONTROL_ENABLED = False
 # in the spider. Set it to a replica (``http://127.0.0.1:8765``) to crawl that
 # instead; the spider's code does not change.
 PORTAL_BASE_URL = os.environ.get("NIANBAO_PORTAL_BASE_URL", "")
+# Per portal (JSON object, portal name -> base URL), for runs of several portals
+# (scrapy crawlall): wins over PORTAL_BASE_URL for the portals it names.
+PORTAL_BASE_URLS = os.environ.get("NIANBAO_PORTAL_BASE_URLS", "{}")
+
+# --- Nightly runs (scrapy crawlall, crawler/nightly/) --------------------------------
+# Portals crawled at once, each by a crawler of its own (politeness is per site).
+CRAWLALL_CONCURRENT_PORTALS = 4
+# apprise URLs told what a night brought (mailtos://..., json://host/path, ...);
+# a JSON list or comma-separated. Empty: nobody is told.
+NOTIFY_URLS = os.environ.get("NIANBAO_NOTIFY_URLS", "")
+# Where the changes page is published, for the link in the message. Empty: the
+# file:// URL of the page scrapy crawlall wrote.
+NOTIFY_CHANGES_URL = os.environ.get("NIANBAO_NOTIFY_CHANGES_URL", "")
+
 # The portal registry the spider loader reads; empty: spiders/portals.toml.
 PORTAL_REGISTRY = ""
 
@@ -58,9 +72,30 @@ PORTAL_REGISTRY = ""
 SCOPE_ENABLED = True
 SCOPE_EXTRA_ORIGINS: list[str] = []
 SCOPE_ALLOWED_NETWORKS: list[str] = []
+# Download sizes: attachments (PDF, DOCX) up to DOWNLOAD_MAXSIZE, text pages
+# (HTML, XML, JSON) up to DOWNLOAD_MAXSIZE_PAGE, on the wire and decoded
+# (crawler/bounds.py). Real report pages are 10-500 kB, attachments a few MB.
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
+DOWNLOAD_MAXSIZE_PAGE = 8 * 1024 * 1024
+# What an archived body may decode to when read back (304 revisits, replay,
+# re-parse): a gzip bomb is archived as sent, and must not decode in full.
+WARC_READ_MAXSIZE = 100 * 1024 * 1024
+# The crawl stops (finish reason memusage_exceeded) rather than take the machine.
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 2048
+MEMUSAGE_WARNING_MB = 1024
 # Titles, URLs and names from portals are logged with control characters
 # (ANSI escapes, CR/LF) escaped (crawler/logsafe.py).
 LOG_ESCAPE_CONTROL_CHARACTERS = True
+
+# --- Portal defences (crawler/defences.py) -------------------------------------
+# 瑞数 412 and 521 challenge pages, Retry-After, required Referer: recognised,
+# counted in defences/<kind>, logged once per site with the URL, never stored.
+DEFENCES_ENABLED = True
+# The longest Retry-After honoured, in seconds (a server asking for an hour
+# gets this; the request is then retried as RetryMiddleware allows).
+DEFENCES_RETRY_AFTER_MAX = 120.0
 
 # --- WARC archiving (crawler/warc) --------------------------------------------
 WARC_ENABLED = True
@@ -89,6 +124,12 @@ WARC_REVISITS = True
 # validators are those of the capture the revisit refers to.
 WARC_REVISIT_REQUESTS = False
 
+# The capture index the WARC middleware adds each record to and asks for the
+# last captures (crawler/warc/capture_index.py): a class built with
+# from_crawler. The default keeps it in the database (DATABASE_URL). Empty: no
+# index (then WARC_REVISITS must be off).
+WARC_CAPTURE_INDEX = "storage.capture_index.SqlCaptureIndex"
+
 # Replay: answer every request from these WARC files or directories instead of
 # the network (crawler/warc/replay.py). Empty: crawl the network.
 WARC_REPLAY = ""
@@ -98,6 +139,14 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
 # Bring the database to the current schema (Alembic upgrade head) when a
 # crawl or command opens it.
 STORAGE_AUTO_MIGRATE = True
+
+# --- Withdrawals (crawler/withdrawals.py) -----------------------------------------
+# After walking its column, a spider checks the stored reports it no longer
+# lists (404, 410, soft 404, or gone from the list); they are marked withdrawn.
+WITHDRAWAL_CHECK_ENABLED = True
+# More unlisted than this share of the stored reports at once is a broken
+# column, not withdrawals: nothing is checked or marked then.
+WITHDRAWAL_CHECK_MAX_SHARE = 0.5
 
 # --- Extraction (crawler/extraction.py, crawler/extraction_pool.py) -------------
 # Main text and parser run in worker processes; 0: one per core.
@@ -123,6 +172,18 @@ EXTRACTION_WORKER_MAX_TASKS = 500
 CARD_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
 # --- Components -----------------------------------------------------------------
+# --- Monitors (crawler/monitors.py, spidermon) ------------------------------------
+# Run as each crawl closes; failed monitors are written into its stats and make
+# the portal "failed" or "suspicious" in scrapy crawlall's summary.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.NightlyMonitorSuite",)
+# Requests without an answer or answered 5xx, over all requests: above -> failed.
+NIGHTLY_MAX_ERROR_RATIO = 0.1
+# Entries listed below this share of the portal's last good run -> suspicious.
+NIGHTLY_MIN_LISTED_SHARE = 0.5
+# Reports flagged (or crashed on) by the parser, over reports read: above -> suspicious.
+NIGHTLY_MAX_PARSER_ISSUE_RATIO = 0.5
+
 ADDONS = {
     "crawler.warc.replay.WarcReplayAddon": 0,
 }
@@ -131,10 +192,19 @@ DOWNLOADER_MIDDLEWARES = {
     # Before everything that could act on a request (robots.txt, cookies, the
     # network): redirects and meta refreshes come back through here too.
     "crawler.scope.OriginScopeMiddleware": 30,
+    # Between RedirectMiddleware (600) and HttpCompressionMiddleware (590): sets the
+    # decoded bound of a text response before it is decoded.
+    "crawler.bounds.ContentSizeBoundsMiddleware": 595,
+    # Above RedirectMiddleware (600): a redirect back to a visited URL is counted.
+    "crawler.middlewares.RedirectLoopMiddleware": 610,
     # Above HttpCompressionMiddleware (590) and RedirectMiddleware (600) in
     # number, so it sees every response first on its way back: still encoded,
     # and redirects and errors before they are followed or retried.
     "crawler.warc.middleware.WarcCaptureMiddleware": 950,
+    # Between RetryMiddleware (550) and the redirect and decompression steps: a
+    # challenge page (412 $_ts, 521) is recognised, counted and dropped, a
+    # Retry-After waited out before RetryMiddleware retries (crawler/defences.py).
+    "crawler.defences.PortalDefenceMiddleware": 560,
     # Right below it: a truncated response is archived first, then retried.
     "crawler.middlewares.TruncatedResponseRetryMiddleware": 940,
 }
@@ -144,6 +214,10 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 
 EXTENSIONS = {
     "crawler.logsafe.EscapeControlCharacters": 0,
+    "crawler.robots_status.RobotsBlockedExtension": 400,
+    "crawler.withdrawals.WithdrawalCheck": 500,
+    # After CoreStats (0), whose finish_reason the monitors read.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 600,
 }
 
 ITEM_PIPELINES = {

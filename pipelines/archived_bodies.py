@@ -30,18 +30,21 @@ logger = logging.getLogger(__name__)
 
 
 class ArchivedBodies:
-    def __init__(self, crawler: Crawler, directory: Path, replay_paths: list[str]):
+    def __init__(self, crawler: Crawler, directory: Path, replay_paths: list[str],
+                 read_maxsize: int):
         self.stats = crawler.stats
         self.directory = directory
         self.replay_paths = replay_paths
+        self.read_maxsize = read_maxsize  # a gzip bomb archived as sent is not decoded whole
         self._replay_files: dict[str, Path] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivedBodies:
         settings = crawler.settings
-        # The same default as the capture middleware's WarcConfig.
+        # The same default as the capture middleware's (crawler.warc.archive.WarcConfig).
         directory = Path(settings.get("WARC_DIR") or Path("archive") / crawler.spider.name)
-        return cls(crawler, directory, settings.getlist("WARC_REPLAY"))
+        return cls(crawler, directory, settings.getlist("WARC_REPLAY"),
+                   settings.getint("WARC_READ_MAXSIZE"))
 
     def restore(self, item: ReportPage) -> None:
         """Give every capture of ``item`` its bytes; ``DropItem`` when one cannot be read.
@@ -55,9 +58,9 @@ class ArchivedBodies:
     def _restored(self, capture: Capture) -> Capture:
         if capture.body is not None:
             return capture
-        name, offset = capture.warc.get("warc_file"), capture.warc.get("warc_offset")
         try:
-            archived = read_response(self._path(name), offset)
+            archived = read_response(self._path(capture.warc.file), capture.warc.offset,
+                                     self.read_maxsize)
         except (UnreadableRecord, FileNotFoundError) as exc:
             self.stats.inc_value("nianbao/bodies_read_back_failed")
             logger.error("Cannot read back %s from the archive: %s", capture.url, exc)

@@ -25,7 +25,9 @@ class ReportExtractionPipeline:
     def from_crawler(cls, crawler: Crawler) -> "ReportExtractionPipeline":
         return cls(crawler, ExtractionPool.from_crawler(crawler))
 
-    async def process_item(self, item: ReportPage) -> ReportPage:
+    async def process_item(self, item):
+        if not isinstance(item, ReportPage):  # a withdrawal: nothing to extract
+            return item
         self.archived_bodies.restore(item)  # the captures that travelled as WARC places
         extraction = await self.pool.extract(item.page, item.attachments)
         item.record = extraction.record

@@ -1,49 +1,51 @@
 """Storing report records through SQLAlchemy (``storage``).
 
-The pipeline owns the database from ``open_spider`` to ``spider_closed``: it
-opens ``DATABASE_URL``, brings the schema up to date when
-``STORAGE_AUTO_MIGRATE`` is on, records the crawl run and its final stats,
-and writes each report in a transaction of its own.
+The pipeline stores through the crawl's one engine (``storage.db.crawler_engine``:
+``DATABASE_URL``, brought up to date once when ``STORAGE_AUTO_MIGRATE`` is
+on, shared with the WARC capture index), records the crawl run and its final
+stats, and writes each report in a transaction of its own.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.items import ReportPage
-from storage.db import make_engine, upgrade
+from crawler.items import ReportPage, ReportWithdrawal
+from storage.db import crawler_engine
 from storage.repository import ReportStore
 
 logger = logging.getLogger(__name__)
 
 
 class ReportStoragePipeline:
-    def __init__(self, crawler: Crawler, database_url: str, auto_migrate: bool):
+    def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.database_url = database_url
-        self.auto_migrate = auto_migrate
         self.store: ReportStore | None = None
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ReportStoragePipeline":
-        settings = crawler.settings
-        return cls(crawler, settings.get("DATABASE_URL"),
-                   settings.getbool("STORAGE_AUTO_MIGRATE"))
+        return cls(crawler)
 
     def open_spider(self) -> None:
-        engine = make_engine(self.database_url)
-        if self.auto_migrate:
-            upgrade(engine)
+        engine = crawler_engine(self.crawler)
         self.store = ReportStore(engine)
         self.run_id = self.store.start_run(self.crawler.spider.name)
+        # What a nightly run (crawler/commands/crawlall.py) asks the changes of.
+        self.crawler.stats.set_value("storage/crawl_run_id", self.run_id)
         logger.info("Storing reports in %s", engine.url.render_as_string(hide_password=True))
 
-    def process_item(self, item: ReportPage) -> ReportPage:
+    def process_item(self, item):
+        if isinstance(item, ReportWithdrawal):
+            if self.store.mark_withdrawn(item.url, item.how, self.run_id):
+                self.crawler.stats.inc_value("storage/reports_withdrawn")
+            return item
+        started = time.process_time()
         spider = self.crawler.spider
         saved = self.store.save_report(
             portal=item.portal, record=item.record, page=item.page, document=item.document,
@@ -55,10 +57,12 @@ class ReportStoragePipeline:
         self.crawler.stats.inc_value("storage/reports_saved")
         if saved.new_version:
             self.crawler.stats.inc_value("storage/new_versions")
+        # What storing costs per report (benchmarks/bench_crawl.py reports it).
+        self.crawler.stats.inc_value(
+            "storage/cpu_ms", round((time.process_time() - started) * 1000, 3))
         return item
 
     def spider_closed(self, reason: str) -> None:
         if self.store is None:
             return
         self.store.finish_run(self.run_id, reason, self.crawler.stats.get_stats())
-        self.store.engine.dispose()

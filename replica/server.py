@@ -292,6 +292,10 @@ class ReplicaServer:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    def serve(self, site: Site) -> None:
+        """Serve ``site`` from now on, at the same address (the portal redeployed overnight)."""
+        self.site = self._httpd.site = site
+
     def start(self) -> ReplicaServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         name=f"replica-{self.site.name}", daemon=True)

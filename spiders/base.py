@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.items import Capture, ReportPage
+from crawler.items import Capture, ReportPage, ReportWithdrawal
 from crawler.parser.normalize import to_simplified
 from crawler.scope import Origin, origins_of
-from crawler.warc.middleware import META_KEY as WARC_META_KEY
+from nianbao_core import meta
 
 
 class ReportColumnSpider(scrapy.Spider):
@@ -50,12 +51,21 @@ class ReportColumnSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.base_url = (crawler.settings.get("PORTAL_BASE_URL")
+        settings = crawler.settings
+        spider.base_url = (settings.getdict("PORTAL_BASE_URLS").get(spider.name)
+                           or settings.get("PORTAL_BASE_URL")
                            or spider.live_base_url).rstrip("/")
         if not spider.base_url:
             raise ValueError(f"{cls.__name__} has no live_base_url and PORTAL_BASE_URL is empty")
-        spider.allowed_domains = [urlsplit(spider.base_url).hostname]
-        spider.allowed_origins = origins_of([spider.base_url, *spider.extra_origins])
+        # Every request's origin is checked by crawler.scope; allowed_domains is Scrapy's
+        # host-only check, which runs first (at scheduling) and must let them through.
+        spider.allowed_origins = origins_of([spider.base_url, *spider.extra_origins,
+                                             *crawler.settings.getlist("SCOPE_EXTRA_ORIGINS")])
+        spider.allowed_domains = sorted({urlsplit(spider.base_url).hostname}
+                                        | {o.host for o in spider.allowed_origins})
+        # Every URL the column listed this crawl (and where it led): a stored report
+        # not among them is checked for withdrawal (crawler/withdrawals.py).
+        spider.listed_urls = set()
         return spider
 
     def url(self, path: str) -> str:
@@ -82,6 +92,7 @@ class ReportColumnSpider(scrapy.Spider):
     def follow_entry(self, response: Response, entry):
         """Fetch a listed page; every listed page is archived, reports or not."""
         self.crawler.stats.inc_value("nianbao/list_entries")
+        self.listed_urls.add(response.urljoin(entry.url))
         return response.follow(entry.url, callback=self.parse_article,
                                errback=self.listed_page_failed, cb_kwargs={"entry": entry})
 
@@ -91,8 +102,40 @@ class ReportColumnSpider(scrapy.Spider):
         self.crawler.stats.inc_value("nianbao/listed_pages_failed")
         self.logger.error("Listed page not fetched: %s (%s, listed %s): %s", entry.url,
                           entry.title, entry.date, failure.getErrorMessage())
+        gone = self.gone_status(failure)
+        if gone:  # a stored report whose listed page is gone is withdrawn, listed or not
+            yield ReportWithdrawal(self.name, failure.request.url, gone)
+
+    @staticmethod
+    def gone_status(failure: Failure) -> str | None:
+        """"404"/"410" when the failure is the page answering that; None for anything else."""
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            return str(failure.value.response.status)
+        return None
+
+    # -- stored reports the column no longer lists ---------------------------------------
+    def check_unlisted(self, urls: list[str]):
+        """Requests asking whether each stored, unlisted report page is still there."""
+        for url in urls:
+            yield scrapy.Request(url, callback=self.parse_unlisted, errback=self.unlisted_failed,
+                                 dont_filter=True)
+
+    def parse_unlisted(self, response: Response):
+        self.crawler.stats.inc_value("nianbao/unlisted_checked")
+        soft = isinstance(response, TextResponse) and self.is_soft_404(response)
+        yield ReportWithdrawal(self.name, response.url, "soft_404" if soft else "gone_from_list")
+
+    def unlisted_failed(self, failure: Failure):
+        self.crawler.stats.inc_value("nianbao/unlisted_checked")
+        gone = self.gone_status(failure)
+        if gone:
+            yield ReportWithdrawal(self.name, failure.request.url, gone)
+        else:  # a timeout or a 5xx says nothing about the report: ask again next time
+            self.logger.warning("Unlisted report %s not checked: %s", failure.request.url,
+                                failure.getErrorMessage())
 
     def parse_article(self, response: Response, entry):
+        self.listed_urls.add(response.url)
         item = ReportPage(portal=self.name, page=self.capture(response),
                           list_title=entry.title, list_date=entry.date)
         if not isinstance(response, TextResponse):
@@ -103,6 +146,7 @@ class ReportColumnSpider(scrapy.Spider):
         if self.is_soft_404(response):
             self.crawler.stats.inc_value("nianbao/soft_404")
             self.logger.warning("Soft 404 (200 with an error page): %s", response.url)
+            yield ReportWithdrawal(self.name, response.url, "soft_404")
             return
         page_title = (response.css("meta[name=ArticleTitle]::attr(content)").get()
                       or response.css("title::text").get() or "").strip()
@@ -154,7 +198,7 @@ class ReportColumnSpider(scrapy.Spider):
     # -- captures ------------------------------------------------------------------
     @staticmethod
     def capture(response: Response) -> Capture:
-        warc = response.meta.get(WARC_META_KEY) or {}
+        warc = response.meta.get(meta.WARC_POINTER)
         redirects = response.meta.get("redirect_urls") or []
         content_type = response.headers.get("Content-Type")
         return Capture(
@@ -162,8 +206,9 @@ class ReportColumnSpider(scrapy.Spider):
             status=response.status,
             content_type=content_type.decode("latin-1") if content_type else None,
             body=response.body,
-            fetched_at=warc.get("warc_date") or datetime.now(UTC).isoformat(),
+            fetched_at=(warc and warc.date) or datetime.now(UTC).isoformat(),
             warc=warc,
             requested_url=redirects[0] if redirects else None,
-            payload_digest=warc.get("payload_digest"),
+            payload_digest=warc and warc.payload_digest,
+            charsets=response.meta.get(meta.CHARSET_EVIDENCE),
         )

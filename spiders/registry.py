@@ -14,6 +14,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -143,7 +144,12 @@ def parse_registry(text: str, source: str = "<registry>") -> list[Portal]:
 
 def load_portals(path: str | Path | None = None) -> list[Portal]:
     """The portals of the registry file (default ``spiders/portals.toml``), in file order."""
-    path = Path(path or DEFAULT_REGISTRY)
+    if path is None:
+        # Through the package, not the file system: Scrapyd runs the project from
+        # a zipped egg, where the registry is a zip member.
+        text = resources.files("spiders").joinpath(DEFAULT_REGISTRY.name).read_text("utf-8")
+        return parse_registry(text, str(DEFAULT_REGISTRY))
+    path = Path(path)
     return parse_registry(path.read_text(encoding="utf-8"), str(path))
 
 

@@ -4,14 +4,26 @@ SQLite by default (``sqlite:///data/nianbao.db``, relative to the working
 directory), PostgreSQL with ``postgresql+psycopg://…``. The schema is owned by
 the Alembic migrations beside this module: ``upgrade(engine)`` brings any
 database to the newest one, and is what ``STORAGE_AUTO_MIGRATE`` runs.
+
+One engine per process and URL (:func:`shared_engine`): the WARC capture
+index, the storage pipeline and the commands all ask for it, so a crawl opens
+one connection pool and runs the migrations once, however many components
+(or spiders, in one process) use the database.
 """
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+import weakref
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from scrapy import signals
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -38,9 +50,36 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def migrations_dir() -> Path:
+    """The migrations as a directory, which Alembic needs.
+
+    Scrapyd runs the project from its zipped egg, where the migrations are zip
+    members: they are copied out once per process then.
+    """
+    return MIGRATIONS if MIGRATIONS.is_dir() else _extracted_migrations()
+
+
+@cache
+def _extracted_migrations() -> Path:
+    target = Path(tempfile.mkdtemp(prefix="nianbao-migrations-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    _copy_tree(resources.files("storage").joinpath("migrations"), target)
+    return target
+
+
+def _copy_tree(source, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                (target / entry.name).mkdir()
+                _copy_tree(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url",
                            engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
@@ -71,3 +110,38 @@ def session_factory(engine: Engine) -> sessionmaker:
 def readonly_engine(path: Path) -> Engine:
     """A SQLite file opened read-only (``make browse``): no migration, no WAL switch."""
     return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+
+
+_ENGINES: dict[str, Engine] = {}
+_MIGRATED: set[str] = set()
+_DISPOSING = weakref.WeakSet()  # crawlers whose end returns the pool's connections
+
+
+def shared_engine(url: str, *, migrate: bool) -> Engine:
+    """This process's engine for ``url``: created on first use, migrated once if ``migrate``."""
+    if not url:
+        raise ValueError("no database: DATABASE_URL is empty")
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = make_engine(url)
+    if migrate and url not in _MIGRATED:
+        upgrade(engine)
+        _MIGRATED.add(url)
+    return engine
+
+
+def crawler_engine(crawler) -> Engine:
+    """The engine of a crawl's ``DATABASE_URL`` (``STORAGE_AUTO_MIGRATE``: migrated once).
+
+    Every component of the crawl that stores or reads gets this one. When the
+    crawl's engine stops, the pool's connections are closed (``dispose``; the
+    engine stays usable, and reconnects, for another crawl in the process).
+    """
+    settings = crawler.settings
+    engine = shared_engine(settings.get("DATABASE_URL"),
+                           migrate=settings.getbool("STORAGE_AUTO_MIGRATE"))
+    if crawler not in _DISPOSING:
+        _DISPOSING.add(crawler)
+        crawler.signals.connect(lambda: engine.dispose(), signal=signals.engine_stopped,
+                                weak=False)
+    return engine

@@ -12,8 +12,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from nianbao_core.record import (
+    CAPTURE_PLACE_KEYS,
+    DATE_FIELDS,
+    EXPORT_KEYS,
+    EXTRA_AFTER,
+    METADATA_FIELDS,
+    CapturePlace,
+)
 from storage.models import Capture, Report, ReportVersion
-from storage.repository import METADATA_FIELDS
 
 
 def number(value: float | None) -> int | float | None:
@@ -35,48 +42,57 @@ def utc_timestamp(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat()
 
 
-def _capture_pointer(capture: Capture) -> dict:
-    return {
-        "url": capture.url,
-        "fetched_at": utc_timestamp(capture.fetched_at),
-        "warc_file": capture.warc_file,
-        "warc_record_id": capture.warc_record_id,
-        "warc_offset": capture.warc_offset,
-    }
+def capture_place(capture: Capture) -> CapturePlace:
+    return CapturePlace(url=capture.url, fetched_at=utc_timestamp(capture.fetched_at),
+                        warc_file=capture.warc_file, warc_record_id=capture.warc_record_id,
+                        warc_offset=capture.warc_offset)
+
+
+def stored_metadata(row) -> dict:
+    """A record's ``metadata`` from a version's columns (an ORM object or a row mapping)."""
+    get = row.__getitem__ if hasattr(row, "keys") else lambda name: getattr(row, name)
+    metadata = {field: get(field) for field in METADATA_FIELDS}
+    for field in DATE_FIELDS:
+        if metadata[field] is not None:
+            metadata[field] = metadata[field].isoformat()
+    metadata.update(get("metadata_extra") or {})
+    return metadata
+
+
+def stored_issue(issue) -> dict:
+    """An issue as the parser gave it (its stored detail), or rebuilt from its columns."""
+    return issue.detail or {"code": issue.code, "severity": issue.severity,
+                            "where": issue.where, "message": issue.message}
 
 
 def version_record(report: Report, version: ReportVersion) -> dict:
-    metadata = {field: getattr(version, field) for field in METADATA_FIELDS}
-    for field in ("written_date", "published_date"):
-        if metadata[field] is not None:
-            metadata[field] = metadata[field].isoformat()
-    metadata.update(version.metadata_extra or {})
-    page = _capture_pointer(version.capture)
-    record = {
+    """The ``ExportRecord`` of one version (``nianbao_core.record``: its keys and their order)."""
+    page = capture_place(version.capture)
+    values = {
         "source": report.source_url,
         "portal": report.portal.name,
         "template": version.template,
         "year": version.year,
         "title": version.title,
         "agency": version.agency,
-        "metadata": metadata,
+        "metadata": stored_metadata(version),
         "stats": {stat.key: number(stat.value) for stat in version.stats},
         "legacy_indicators": version.legacy_indicators or [],
         "sections": version.sections or {},
-        "issues": [issue.detail or {"code": issue.code, "severity": issue.severity,
-                                    "where": issue.where, "message": issue.message}
-                   for issue in version.issues],
-        **(version.extra or {}),
+        "issues": [stored_issue(issue) for issue in version.issues],
         "parser_version": version.parser_version,
-        "fetched_at": page["fetched_at"],
-        "warc_file": page["warc_file"],
-        "warc_record_id": page["warc_record_id"],
-        "warc_offset": page["warc_offset"],
+        **{key: page[key] for key in CAPTURE_PLACE_KEYS if key != "url"},
         "latest": version.id == report.latest_version_id,
         "versions": len(report.versions),
     }
     if version.document_capture is not None:
-        record["document"] = _capture_pointer(version.document_capture)
+        values["document"] = capture_place(version.document_capture)
+    record = {}
+    for key in EXPORT_KEYS:
+        if key in values:
+            record[key] = values[key]
+        if key == EXTRA_AFTER:  # what the parser added beyond the contract
+            record.update(version.extra or {})
     return record
 
 

@@ -1,7 +1,7 @@
 """Figures charted across the 2019 and 2021 forms, and the SQL that reads them.
 
 The two forms (国办公开办函〔2019〕60号 and 〔2021〕30号) share most stat keys
-(``crawler/parser/keys.py``); a *figure* is one number a chart draws, read
+(``nianbao_core/stat_keys.py``); a *figure* is one number a chart draws, read
 from the keys each form has for it:
 
 * 表三 (applications, 总计 column): every row is the same key in both forms,
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.parser.keys import (
+from nianbao_core.stat_keys import (
     APPLICATION_ROW_LABELS,
     OTHER_ROWS_2021,
     RESULT_GROUPS,
@@ -148,6 +148,8 @@ class PortalPlace:
 
 
 def _level_label(kind: str, portal_level: str | None) -> str:
+    if portal_level not in LEVEL_NAMES:  # unknown, or a department's own portal
+        portal_level = None
     if kind == "government":
         name = LEVEL_NAMES.get(portal_level or "", "本级")
         return f"{name}政府 / {portal_level or 'own'} government"

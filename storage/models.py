@@ -14,6 +14,9 @@ Alembic migrations in ``storage/migrations`` create it; change both together.
 * ``report_stats``: a version's ``stats`` in long form (key, value, the
   cell's text as printed, blank flag).
 * ``report_issues``: what the parser flagged on a version.
+* ``report_changes``: what each crawl run found new, edited, withdrawn or
+  back again (``storage/changes.py`` reads it); a withdrawn report is marked
+  on ``reports`` (``withdrawn_at``, ``withdrawn_how``), never deleted.
 """
 
 from __future__ import annotations
@@ -112,6 +115,9 @@ class Report(Base):
     # The newest content; maintained by the repository on every write.
     latest_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("report_versions.id", use_alter=True, name="fk_reports_latest_version"))
+    # Taken down by its portal: when that was found, and how (WITHDRAWN_HOW).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_how: Mapped[str | None] = mapped_column(String(20))
 
     portal: Mapped[Portal] = relationship()
     versions: Mapped[list[ReportVersion]] = relationship(
@@ -157,7 +163,7 @@ class ReportVersion(Base):
     # Record keys beyond the contract's, kept whole for the export.
     extra: Mapped[dict | None] = mapped_column(JSON)
     parser_version: Mapped[str | None] = mapped_column(String(40))
-    # crawler.digests.record_digest of the parser's record: a re-parse whose new
+    # nianbao_core.digests.record_digest of the parser's record: a re-parse whose new
     # record has the same digest changed nothing, and needs no diff.
     record_digest: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -201,3 +207,25 @@ class ReportIssue(Base):
     detail: Mapped[dict | None] = mapped_column(JSON)
 
     version: Mapped[ReportVersion] = relationship(back_populates="issues")
+
+
+# How a report was found withdrawn: still answering but no longer listed; or its
+# page answering 404, 410, or an error page sent as 200.
+WITHDRAWN_HOW = ("gone_from_list", "404", "410", "soft_404")
+CHANGE_KINDS = ("new", "edited", "withdrawn", "returned")
+
+
+class ReportChange(Base):
+    """What one crawl run found about one report (CHANGE_KINDS)."""
+
+    __tablename__ = "report_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                           index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    before_version_id: Mapped[int | None] = mapped_column(ForeignKey("report_versions.id"))
+    after_version_id: Mapped[int | None] = mapped_column(ForeignKey("report_versions.id"))
+    how: Mapped[str | None] = mapped_column(String(20))  # for a withdrawal: WITHDRAWN_HOW
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -12,29 +12,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from crawler.digests import record_digest
+from nianbao_core.digests import record_digest
+from nianbao_core.pointer import WarcPointer
+from nianbao_core.record import DATE_FIELDS, METADATA_FIELDS, RECORD_KEYS, iso_date
 from storage.db import session_factory
+from storage.export import stored_issue, stored_metadata
 from storage.models import (
+    WITHDRAWN_HOW,
     Capture,
     CrawlRun,
     Portal,
     Report,
+    ReportChange,
     ReportIssue,
     ReportStat,
     ReportVersion,
 )
 
-METADATA_FIELDS = ("index_no", "publisher", "written_date", "published_date",
-                   "doc_number", "subject", "validity")
-# Record keys stored in columns of their own; the rest go to ``extra``.
-_COLUMN_KEYS = {"source", "template", "year", "title", "agency", "metadata", "stats", "cells",
-                "legacy_indicators", "sections", "issues", "parser_version"}
+# What extraction learns of a capture, added to the row the capture index wrote.
 CAPTURE_FIELDS = ("payload_digest", "text_digest", "charset_header", "charset_meta",
                   "charset_used")
 
@@ -42,16 +43,6 @@ CAPTURE_FIELDS = ("payload_digest", "text_digest", "charset_header", "charset_me
 def _insert(session: Session, model):
     dialect = session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
-
-
-def iso_date(value) -> date | None:
-    """A date from an ISO date or timestamp string; None when there is none."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -67,13 +58,13 @@ def _parsed_fields(record: dict, list_title: str | None, main_text: str | None,
         title=record.get("title"), agency=record.get("agency"), list_title=list_title,
         main_text=main_text, text_extractor=text_extractor, sections=record.get("sections"),
         legacy_indicators=record.get("legacy_indicators"),
-        extra={k: v for k, v in record.items() if k not in _COLUMN_KEYS} or None,
+        extra={k: v for k, v in record.items() if k not in RECORD_KEYS} or None,
         parser_version=record.get("parser_version"), parsed_at=now,
         record_digest=record_digest(record),
         metadata_extra={k: v for k, v in metadata.items() if k not in METADATA_FIELDS} or None,
         **{f: metadata.get(f) for f in METADATA_FIELDS},
     )
-    for field in ("written_date", "published_date"):
+    for field in DATE_FIELDS:
         parsed[field] = iso_date(parsed[field])
     return parsed
 
@@ -96,6 +87,49 @@ def _replace_stats_and_issues(session: Session, version_id: int, record: dict) -
               for issue in record.get("issues") or []]
     if issues:
         connection.execute(insert(issues_table), issues)
+
+
+def _stored_capture(row) -> StoredCapture:
+    pointer = (WarcPointer(file=row.warc_file, offset=row.warc_offset,
+                           record_id=row.warc_record_id)
+               if row.warc_file is not None and row.warc_offset is not None else None)
+    return StoredCapture(row.id, row.url, row.requested_url, row.fetched_at.isoformat(),
+                         pointer)
+
+
+@dataclass(frozen=True)
+class StoredCapture:
+    """A stored capture as a re-parse reads it back: what it was and where it is archived."""
+
+    capture_id: int
+    url: str
+    requested_url: str | None
+    fetched_at: str  # ISO 8601
+    pointer: WarcPointer | None  # None: archiving was off
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """What a re-parse needs of one stored report version."""
+
+    version_id: int
+    source_url: str  # the report's URL
+    page: StoredCapture
+    attachments: tuple[StoredCapture, ...]
+    text_extractor: str | None  # what made main_text
+    main_text: str | None
+    record_digest: str | None
+    parser_version: str | None
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    """What is stored, over each report's latest version."""
+
+    reports: int
+    by_template: list[tuple[str, int]]
+    flagged: int  # reports with at least one issue
+    by_issue_code: list[tuple[str, int]]  # most frequent first
 
 
 @dataclass(frozen=True)
@@ -137,15 +171,18 @@ class ReportStore:
 
     def _capture_id(self, session: Session, capture, run_id: int | None,
                     parent_id: int | None = None) -> int:
-        warc = capture.warc or {}
+        warc = capture.warc
+        charsets = capture.charsets
         values = dict(
             crawl_run_id=run_id, url=capture.url, requested_url=capture.requested_url,
             parent_id=parent_id,
             fetched_at=parse_timestamp(capture.fetched_at), status=capture.status,
-            content_type=capture.content_type, warc_file=warc.get("warc_file"),
-            warc_offset=warc.get("warc_offset"), warc_length=warc.get("warc_length"),
-            warc_record_id=warc.get("warc_record_id"),
-            **{f: getattr(capture, f, None) for f in CAPTURE_FIELDS},
+            content_type=capture.content_type, warc_file=warc and warc.file,
+            warc_offset=warc and warc.offset, warc_length=warc and warc.length,
+            warc_record_id=warc and warc.record_id,
+            payload_digest=capture.payload_digest, text_digest=capture.text_digest,
+            charset_header=charsets and charsets.header,
+            charset_meta=charsets and charsets.document, charset_used=charsets and charsets.used,
         )
         if values["warc_record_id"] is None:  # archiving was off: nothing to key on
             row = Capture(**values)
@@ -179,6 +216,8 @@ class ReportStore:
                 document_id = attachment_ids.get(id(document)) or self._capture_id(
                     session, document, run_id, parent_id=capture_id)
 
+            known = session.execute(select(Report.latest_version_id, Report.withdrawn_at)
+                                    .where(Report.source_url == page.url)).first()
             stmt = _insert(session, Report).values(
                 portal_id=portal_id, source_url=page.url, first_seen_at=now, last_seen_at=now)
             stmt = stmt.on_conflict_do_update(index_elements=["source_url"],
@@ -197,9 +236,47 @@ class ReportStore:
                 index_elements=["report_id", "content_digest"],
                 set_={k: stmt.excluded[k] for k in parsed})
             version_id = session.execute(stmt.returning(ReportVersion.id)).scalar_one()
-            session.get(Report, report_id).latest_version_id = version_id
+            report = session.get(Report, report_id)
+            report.latest_version_id = version_id
             _replace_stats_and_issues(session, version_id, record)
+            self._note_change(session, run_id, report, known, version_id, now)
             return SavedReport(report_id, version_id, existing is None)
+
+    @staticmethod
+    def _note_change(session: Session, run_id: int | None, report: Report, known,
+                     version_id: int, now: datetime) -> None:
+        """What this save means for the run: a new report, an edit, a withdrawn one back."""
+        def note(kind: str, before: int | None = None) -> None:
+            session.add(ReportChange(crawl_run_id=run_id, report_id=report.id, kind=kind,
+                                     before_version_id=before, after_version_id=version_id,
+                                     at=now))
+        if known is None:
+            note("new")
+            return
+        previous, withdrawn_at = known
+        if withdrawn_at is not None:
+            report.withdrawn_at = report.withdrawn_how = None
+            note("returned", previous)
+        if previous is not None and previous != version_id:
+            note("edited", previous)
+
+    def mark_withdrawn(self, url: str, how: str, run_id: int | None) -> bool:
+        """Mark a stored report as taken down by its portal; False when unknown or already so.
+
+        The report keeps its versions and captures: a withdrawal is a fact about
+        the portal, not a reason to forget what it published.
+        """
+        if how not in WITHDRAWN_HOW:
+            raise ValueError(f"unknown withdrawal {how!r}; one of {WITHDRAWN_HOW}")
+        now = datetime.now(UTC)
+        with self.sessions.begin() as session:
+            report = session.scalar(select(Report).where(Report.source_url == url))
+            if report is None or report.withdrawn_at is not None:
+                return False
+            report.withdrawn_at, report.withdrawn_how = now, how
+            session.add(ReportChange(crawl_run_id=run_id, report_id=report.id, kind="withdrawn",
+                                     before_version_id=report.latest_version_id, how=how, at=now))
+            return True
 
     def update_versions(self, updates) -> None:
         """Replace what the parser said of versions (re-parses of the same captures).
@@ -238,6 +315,84 @@ class ReportStore:
                     _replace_stats_and_issues(session, version_id, record)
 
     # -- reading -----------------------------------------------------------------
+    def report_counts(self) -> ReportCounts:
+        latest = ReportVersion.id == Report.latest_version_id
+        with self.sessions() as session:
+            reports = session.scalar(select(func.count()).select_from(Report))
+            by_template = session.execute(
+                select(ReportVersion.template, func.count()).join(Report, latest)
+                .group_by(ReportVersion.template)).all()
+            flagged = session.scalar(
+                select(func.count(func.distinct(ReportIssue.version_id)))
+                .join(ReportVersion, ReportIssue.version_id == ReportVersion.id)
+                .join(Report, latest))
+            by_code = session.execute(
+                select(ReportIssue.code, func.count())
+                .join(ReportVersion, ReportIssue.version_id == ReportVersion.id)
+                .join(Report, latest)
+                .group_by(ReportIssue.code).order_by(func.count().desc())).all()
+        return ReportCounts(reports, [tuple(r) for r in by_template], flagged,
+                            [tuple(r) for r in by_code])
+
+    def stored_versions(self) -> list[StoredVersion]:
+        """Every stored version with its page's and attachments' captures, by version id."""
+        versions_t, captures_t, reports_t = (ReportVersion.__table__, Capture.__table__,
+                                             Report.__table__)
+        capture_columns = [captures_t.c[name] for name in (
+            "id", "url", "requested_url", "warc_file", "warc_offset", "warc_record_id",
+            "fetched_at", "parent_id")]
+        # Core rows, not ORM objects: only the columns a re-parse needs, for every version.
+        with self.engine.connect() as connection:
+            versions = connection.execute(select(
+                versions_t.c.id, versions_t.c.capture_id, versions_t.c.text_extractor,
+                versions_t.c.main_text, versions_t.c.record_digest,
+                versions_t.c.parser_version, reports_t.c.source_url,
+            ).join(reports_t, reports_t.c.id == versions_t.c.report_id)
+                .order_by(versions_t.c.id)).all()
+            # Subqueries, not lists of ids: an archive may hold more versions than a
+            # statement may have parameters.
+            page_ids = select(versions_t.c.capture_id).scalar_subquery()
+            captures = {c.id: _stored_capture(c) for c in connection.execute(
+                select(*capture_columns).where(captures_t.c.id.in_(page_ids)))}
+            children = connection.execute(select(*capture_columns).where(
+                captures_t.c.parent_id.in_(page_ids)).order_by(captures_t.c.id)).all()
+        attachments: dict[int, list[StoredCapture]] = {}
+        for child in children:
+            attachments.setdefault(child.parent_id, []).append(_stored_capture(child))
+        return [StoredVersion(v.id, v.source_url, captures[v.capture_id],
+                              tuple(attachments.get(v.capture_id, ())), v.text_extractor,
+                              v.main_text, v.record_digest, v.parser_version)
+                for v in versions]
+
+    def comparable_records(self, version_ids: list[int]) -> dict[int, dict]:
+        """The parts of stored versions' records a re-parse compares, by version id.
+
+        Only the columns a diff reads (main text and sections are most of a
+        version's bytes), in Core queries: this runs for every changed report.
+        """
+        versions = ReportVersion.__table__
+        stats, issues = ReportStat.__table__, ReportIssue.__table__
+        records: dict[int, dict] = {}
+        columns = [versions.c[name] for name in (
+            "id", "template", "year", "title", "agency", *METADATA_FIELDS, "metadata_extra",
+            "legacy_indicators", "parser_version")]
+        with self.engine.connect() as connection:
+            for row in connection.execute(select(*columns).where(
+                    versions.c.id.in_(version_ids))).mappings():
+                records[row["id"]] = {
+                    "template": row["template"], "year": row["year"], "title": row["title"],
+                    "agency": row["agency"], "metadata": stored_metadata(row), "stats": {},
+                    "legacy_indicators": row["legacy_indicators"] or [], "issues": [],
+                    "parser_version": row["parser_version"]}
+            for version_id, key, value in connection.execute(select(
+                    stats.c.version_id, stats.c.key, stats.c.value).where(
+                    stats.c.version_id.in_(version_ids))):
+                records[version_id]["stats"][key] = value  # 3.0 == 3 for the diff
+            for row in connection.execute(select(issues).where(
+                    issues.c.version_id.in_(version_ids)).order_by(issues.c.id)):
+                records[row.version_id]["issues"].append(stored_issue(row))
+        return records
+
     def _bytewise(self, column):
         """Order as SQLite does (by code point), whatever the server's collation."""
         if self.engine.dialect.name == "postgresql":

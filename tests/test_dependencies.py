@@ -18,7 +18,8 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-RUNTIME_CODE = ("crawler", "spiders", "pipelines", "storage", "replica", "scripts")
+RUNTIME_CODE = ("nianbao_core", "crawler", "spiders", "pipelines", "storage", "replica",
+                "scripts")
 TEST_CODE = ("tests", "benchmarks")
 LOCAL = {*RUNTIME_CODE, *TEST_CODE}
 # Used without an import: SQLAlchemy loads psycopg for postgresql+psycopg:// URLs,

@@ -8,15 +8,20 @@ fetched and where it sits in that crawl's WARC files.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from replica import serve_site
+from storage.card import agency_card
+from storage.db import make_engine
 from tests.crawling import crawl, scrapy
 from tests.databases import database_url
 
 ENGINES = ("sqlite", "postgresql")
 # What two crawls of the same site legitimately disagree on.
 PER_CRAWL = ("fetched_at", "warc_file", "warc_record_id", "warc_offset")
+CARD_AGENCY = "临海市教育局"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +39,10 @@ def exports(tmp_path_factory):
                 assert done.returncode == 0, done.stderr
                 wide = {path.name: path.read_text(encoding="utf-8-sig")
                         for path in sorted(tmp_path.glob("wide.*.csv"))}
-                found[kind] = records, wide
+                engine = make_engine(url)
+                card = agency_card(engine, CARD_AGENCY, now=datetime(2024, 1, 1, tzinfo=UTC))
+                engine.dispose()
+                found[kind] = records, wide, card
     return found
 
 
@@ -72,3 +80,16 @@ def test_the_wide_tables_are_identical(exports):
     sqlite, postgresql = (exports[kind][1] for kind in ENGINES)
     assert set(sqlite) == {"wide.pre2019.csv", "wide.2019.csv", "wide.2021.csv"}
     assert postgresql == sqlite
+
+
+def test_report_cards_read_the_same_from_both(exports):
+    """``scrapy card``'s queries (storage/card.py) on PostgreSQL and SQLite."""
+    sqlite, postgresql = (exports[kind][2] for kind in ENGINES)
+    assert len(sqlite.reports) >= 5 and sqlite.column_years
+
+    def comparable(card):
+        return [(r.year, r.template, r.title, r.published_date, r.source_url.split("/", 3)[3],
+                 r.issues, r.figures, r.page.url.split("/", 3)[3]) for r in card.reports]
+    assert comparable(postgresql) == comparable(sqlite)
+    assert (postgresql.column_years, postgresql.missing_years, postgresql.portals) == (
+        sqlite.column_years, sqlite.missing_years, sqlite.portals)

@@ -71,7 +71,7 @@ def test_a_worker_gives_the_record_the_reactor_thread_would(pool) -> None:
     # The document is the caller's own attachment object (storage keys on it).
     assert pooled.document is attachments[1]
     # What extraction learnt of the page came back from the worker.
-    assert (page.charset_meta, page.charset_used) == ("gbk", local_page.charset_used)
+    assert (page.charsets.document, page.charsets.used) == ("gbk", local_page.charsets.used)
     assert page.text_digest == local_page.text_digest is not None
 
 

@@ -94,3 +94,13 @@ def test_a_hostile_megabyte_list_costs_no_more_than_a_benign_one(name, benign_me
 def test_a_list_of_thousands_of_records_is_cut_at_max_records():
     page = parse_column_page(benign_list(1_000_000), "http://h/")
     assert len(page.entries) == MAX_RECORDS
+
+
+def test_a_control_character_in_a_title_does_not_lose_the_records_after_it():
+    xml = ("<?xml version='1.0' encoding='UTF-8'?><datastore><recordset>"
+           "<record><![CDATA[<li><a href='/a.html' title='A'>A</a></li>]]></record>"
+           "<record><![CDATA[<li><a href='/b.html' title='B\x1b[2K\x00'>B</a></li>]]></record>"
+           "<record><![CDATA[<li><a href='/c.html' title='C'>C</a></li>]]></record>"
+           "</recordset></datastore>")
+    page = parse_dataproxy(xml, "http://h/")
+    assert [e.title for e in page.entries] == ["A", "B\ufffd[2K\ufffd", "C"]

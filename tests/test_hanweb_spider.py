@@ -21,6 +21,8 @@ from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Capture, ReportPage
+from nianbao_core import meta
+from nianbao_core.pointer import WarcPointer
 from replica.linhai import ground_truth, make_site
 from replica.server import Request as ReplicaRequest
 from spiders.cms.hanweb import Pagination
@@ -42,7 +44,7 @@ def site():
     return make_site()
 
 
-def answer(site, request: scrapy.Request, *, warc: dict | None = None) -> Response:
+def answer(site, request: scrapy.Request, *, warc: WarcPointer | None = None) -> Response:
     """The replica's answer to ``request`` as the Scrapy response a download gives."""
     parts = urlsplit(request.url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -53,7 +55,7 @@ def answer(site, request: scrapy.Request, *, warc: dict | None = None) -> Respon
     content_type = got.content_type or ""
     cls = (XmlResponse if "xml" in content_type else HtmlResponse if "html" in content_type
            else Response)
-    request.meta["warc"] = warc or {}
+    request.meta[meta.WARC_POINTER] = warc
     headers = [("Content-Type", content_type)] if content_type else []
     return cls(url=request.url, status=got.status, body=got.body, request=request,
                headers=headers + list(got.headers))
@@ -126,7 +128,7 @@ def test_a_report_with_attachments_travels_as_warc_places(spider, site):
     truth = next(a for a in ground_truth() if a["kind"] == "pdf_report")
     entry_request = scrapy.Request(BASE + truth["path"], callback=spider.parse_article,
                                    cb_kwargs={"entry": _entry(truth)})
-    pointer = {"warc_file": "x.warc.gz", "warc_offset": 1, "warc_date": "2026-01-01T00:00:00Z"}
+    pointer = WarcPointer(file="x.warc.gz", offset=1, date="2026-01-01T00:00:00Z")
     attachment_request, = call(spider, entry_request,
                                answer(site, entry_request, warc=pointer))
     queued, size = round_trip(attachment_request, spider)
@@ -136,20 +138,19 @@ def test_a_report_with_attachments_travels_as_warc_places(spider, site):
     redirect = answer(site, queued)
     assert redirect.status == 302
     final = queued.replace(url=BASE + redirect.headers["Location"].decode())
-    final.meta["warc"] = {**pointer, "warc_offset": 2}
+    final.meta[meta.WARC_POINTER] = replace(pointer, offset=2)
     # The replica makes its PDF in seconds (font subsets); any PDF bytes will do here.
     pdf = Response(final.url, body=b"%PDF-1.7 ...", request=final,
                    headers={"Content-Type": "application/pdf"})
     done, = call(spider, final, pdf)
     assert isinstance(done, ReportPage) and done.page.body is None
-    assert done.attachments[0].body == b"%PDF-1.7 ..." and done.attachments[0].warc[
-        "warc_offset"] == 2
+    assert done.attachments[0].body == b"%PDF-1.7 ..." and done.attachments[0].warc.offset == 2
 
 
 def test_without_an_archive_the_bytes_must_travel():
-    capture = Capture("http://h/a", 200, "text/html", b"<html>", warc={})
+    capture = Capture("http://h/a", 200, "text/html", b"<html>", warc=None)
     assert capture.pointer_only() is capture
-    archived = replace(capture, warc={"warc_file": "f.warc.gz", "warc_offset": 0})
+    archived = replace(capture, warc=WarcPointer(file="f.warc.gz", offset=0))
     assert archived.pointer_only().body is None and archived.body == b"<html>"
 
 

@@ -36,3 +36,17 @@ def test_log_lines_of_untrusted_arguments_cannot_be_forged():
     assert lines[1].startswith("mapping 报告\\r\\n")
     assert lines[2:] == ["own format", "keeps its line breaks"]
     assert "\x1b" not in stream.getvalue()
+
+
+def test_scrapy_listings_keep_their_line_breaks_but_lose_escapes():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        EscapeControlCharacters()
+        logging.getLogger("scrapy.middleware").warning("Enabled:\n%(list)s",
+                                                    {"list": "['a',\n 'b'\x1b[2K]"})
+    finally:
+        root.removeHandler(handler)
+    assert stream.getvalue() == "Enabled:\n['a',\n 'b'\\x1b[2K]\n"

@@ -24,6 +24,7 @@ from crawler.extraction import Extraction, extract_report
 from crawler.items import Capture, ReportPage
 from crawler.warc.http_message import HttpMessage
 from crawler.warc.writer import RotatingWarcWriter
+from nianbao_core.pointer import WarcPointer
 from pipelines.extract import ReportExtractionPipeline
 from pipelines.store import ReportStoragePipeline
 from replica.linhai import ground_truth, make_site
@@ -78,19 +79,19 @@ def report(page: Capture, attachments=()) -> ReportPage:
                       list_date=TRUTH["published_date"], attachments=list(attachments))
 
 
-def page_capture(body: bytes | None, warc: dict | None = None) -> Capture:
+def page_capture(body: bytes | None, warc: WarcPointer | None = None) -> Capture:
     return Capture(BASE + TRUTH["path"], 200, "text/html; charset=UTF-8", body,
-                   fetched_at="2026-01-01T00:00:00Z", warc=warc or {})
+                   fetched_at="2026-01-01T00:00:00Z", warc=warc)
 
 
-def archive_page(writer: RotatingWarcWriter, body: bytes) -> dict:
+def archive_page(writer: RotatingWarcWriter, body: bytes) -> WarcPointer:
     """The page written as a gzip-coded response, as nginx sends it; its WARC place."""
     coded = gzip.compress(body)
     head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n"
             b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(coded))
     request = HttpMessage(b"GET " + TRUTH["path"].encode() + b" HTTP/1.1\r\n"
                           b"Host: 127.0.0.1:1\r\n\r\n", b"")
-    return writer.write_exchange(BASE + TRUTH["path"], request, HttpMessage(head, coded)).as_dict()
+    return writer.write_exchange(BASE + TRUTH["path"], request, HttpMessage(head, coded))
 
 
 def assert_true_numbers(item: ReportPage) -> None:
@@ -106,7 +107,7 @@ def test_extraction_fills_the_record_text_digest_and_counts(page_bytes, tmp_path
     assert_true_numbers(item)
     assert item.text and item.content_digest and item.text_extractor.startswith("trafilatura")
     assert item.document is None
-    assert item.page.charset_used == "utf-8" and item.page.text_digest
+    assert item.page.charsets.used == "utf-8" and item.page.text_digest
     stats = crawler.stats.get_stats()
     assert stats["parser/templates/2021"] == 1
     assert "nianbao/bodies_read_back" not in stats
@@ -116,7 +117,7 @@ def test_a_page_that_travelled_as_a_warc_place_is_read_back_while_the_file_is_op
         page_bytes, tmp_path):
     writer = RotatingWarcWriter(tmp_path)
     pointer = archive_page(writer, page_bytes)
-    assert (tmp_path / (pointer["warc_file"] + ".open")).exists()  # still being written
+    assert (tmp_path / (pointer.file + ".open")).exists()  # still being written
     crawler = crawler_for(WARC_DIR=str(tmp_path))
     pipeline = extraction_pipeline(crawler)
     travelled = page_capture(page_bytes, pointer).pointer_only()
@@ -147,8 +148,8 @@ def test_bytes_that_cannot_be_read_back_drop_the_report_and_say_so(page_bytes, t
     writer.close()
     crawler = crawler_for(WARC_DIR=str(tmp_path))
     pipeline = extraction_pipeline(crawler)
-    for broken in ({**pointer, "warc_offset": pointer["warc_offset"] + 1},
-                   {**pointer, "warc_file": "gone.warc.gz"}):
+    for broken in (replace(pointer, offset=pointer.offset + 1),
+                   replace(pointer, file="gone.warc.gz")):
         with pytest.raises(DropItem):
             run(pipeline.process_item(report(page_capture(None, broken))))
     assert crawler.stats.get_value("nianbao/bodies_read_back_failed") == 2
@@ -163,8 +164,8 @@ def test_storage_from_open_to_close(engine, page_bytes, tmp_path):
         extract = extraction_pipeline(crawler)
         store = build_from_crawler(ReportStoragePipeline, crawler)
         store.open_spider()
-        pointer = {"warc_file": "a.warc.gz", "warc_offset": 10, "warc_length": 5,
-                   "warc_record_id": "<urn:uuid:1>", "warc_date": "2026-01-01T00:00:00Z"}
+        pointer = WarcPointer(file="a.warc.gz", offset=10, length=5, record_id="<urn:uuid:1>",
+                              date="2026-01-01T00:00:00Z")
         item = run(extract.process_item(report(page_capture(page_bytes, pointer))))
         store.process_item(item)
         # The same content again (a recrawl, a re-parse): saved, no second version.

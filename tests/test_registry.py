@@ -121,3 +121,17 @@ def test_select_by_region_level_and_family():
     assert all(p.region.province == "浙江省" for p in zhejiang)
     assert {p.name for p in select(portals, region="临沂市", level="county")} >= {"hedong"}
     assert all(p.family == "trs" for p in select(portals, family="trs"))
+
+
+def test_the_registry_covers_provinces_and_every_level():
+    portals = load_portals()
+    assert len(portals) >= 30
+    assert {p.level for p in portals} == set(LEVELS)
+    assert len({p.region.province for p in portals}) >= 10
+    assert {p.family for p in portals} >= {"hanweb", "hanweb_jpage", "hanweb_xxgk", "trs",
+                                           "gkmlpt", "generic"}
+    seeds = {"linhai", "dongxiang", "tianshuijun", "hedong", "xinfang"}
+    for portal in portals:
+        if portal.name not in seeds:  # a real portal is documented by what was seen of it
+            assert portal.evidence and all(u.startswith(("http://", "https://"))
+                                           for u in portal.evidence), portal.name

@@ -7,12 +7,11 @@ import re
 import shutil
 
 import pytest
-
 from sqlalchemy import text
 
 import crawler.extraction
-from crawler.digests import record_digest
 from crawler.reparse import diff_records, reparse
+from nianbao_core.digests import record_digest
 from replica import serve_site
 from replica.linhai import ground_truth
 from storage.db import make_engine

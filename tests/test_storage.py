@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from crawler.items import Capture
+from nianbao_core.captures import CharsetEvidence
+from nianbao_core.pointer import WarcPointer
 from storage.db import make_engine, upgrade
 from storage.export import report_record
 from storage.models import Capture as CaptureRow
@@ -38,9 +40,9 @@ RECORD = {
 def page_capture(record_id="<urn:uuid:1>", offset=0):
     return Capture(url=RECORD["source"], status=200, content_type="text/html; charset=UTF-8",
                    body=b"<html/>", fetched_at="2026-11-21T10:00:00.000001Z",
-                   warc={"warc_file": "a.warc.gz", "warc_offset": offset, "warc_length": 10,
-                         "warc_record_id": record_id, "warc_date": "2026-11-21T10:00:00Z"},
-                   charset_header="utf-8", text_digest="sha1:TEXT")
+                   warc=WarcPointer(file="a.warc.gz", offset=offset, length=10,
+                                    record_id=record_id, date="2026-11-21T10:00:00Z"),
+                   charsets=CharsetEvidence(header="utf-8"), text_digest="sha1:TEXT")
 
 
 def save(store, record=RECORD, digest="sha1:A", **kwargs):
@@ -216,6 +218,7 @@ def test_upgrade_from_the_first_migration_keeps_the_data(kind, tmp_path):
         # New rows after the upgrade do not collide with the copied ids.
         save(store, record=dict(RECORD, source="http://h/b.html"), digest="sha1:B",
              page=Capture(url="http://h/b.html", status=200, content_type=None, body=b"",
-                          fetched_at="2026-11-21T10:00:00Z", warc={"warc_record_id": "<u:2>"}))
+                          fetched_at="2026-11-21T10:00:00Z", warc=WarcPointer(file="b.warc.gz", offset=0,
+                                                                record_id="<u:2>")))
         assert len(list(store.reports())) == 2
         engine.dispose()

@@ -1,4 +1,4 @@
-"""``storage/tabular.py`` and ``scrapy export`` to CSV and Parquet, flat and wide.
+"""``crawler/tabular.py`` and ``scrapy export`` to CSV and Parquet, flat and wide.
 
 Unit tests on hand-made records (nulls, zeros, money, Chinese, the pre2019
 label columns), then a real crawl of the Linhai replica exported through
@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.parser.keys import stat_keys
-from storage import tabular
+from crawler import tabular
+from nianbao_core.stat_keys import stat_keys
 from storage.db import make_engine
 from storage.export import report_record
 from storage.repository import ReportStore

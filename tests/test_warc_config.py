@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from crawler.warc.middleware import WarcConfig
+from crawler.warc.archive import WarcConfig
 
 
 def settings(**overrides) -> Settings:
@@ -33,7 +33,7 @@ def test_explicit_values():
     ({"WARC_MAX_SIZE": 0}, "WARC_MAX_SIZE"),
     ({"WARC_MAX_SIZE": -5}, "WARC_MAX_SIZE"),
     ({"WARC_PREFIX": "a/b"}, "WARC_PREFIX"),
-    ({"DATABASE_URL": ""}, "WARC_REVISITS needs the capture index"),
+    ({"WARC_CAPTURE_INDEX": ""}, "WARC_REVISITS needs the capture index"),
     ({"WARC_REPLAY": "archive/linhai"}, "WARC_ENABLED must be off"),
     ({"WARC_REVISITS": False, "WARC_REVISIT_REQUESTS": True}, "WARC_REVISITS is off"),
 ])
@@ -42,6 +42,6 @@ def test_contradictions_are_refused(overrides, message):
         WarcConfig.from_settings(settings(**overrides), "linhai")
 
 
-def test_revisits_off_need_no_database():
-    config = WarcConfig.from_settings(settings(DATABASE_URL="", WARC_REVISITS=False), "x")
+def test_revisits_off_need_no_capture_index():
+    config = WarcConfig.from_settings(settings(WARC_CAPTURE_INDEX="", WARC_REVISITS=False), "x")
     assert not config.revisits

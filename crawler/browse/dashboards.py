@@ -19,8 +19,8 @@ from collections import Counter
 from crawler.browse.metadata import RULES
 from storage.figures import (
     FIGURES,
-    GROUP_TITLES,
     GOVERNMENT_SUFFIXES,
+    GROUP_TITLES,
     TOWN_SUFFIXES,
     compact,
     figure_values_sql,

@@ -90,6 +90,22 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "last_seen_at": "最近抓到时间 / last seen",
         "latest_version_id": "最新版本，查询统计数据时用它 / the newest version: "
                              "use it to read the numbers",
+        "withdrawn_at": "发现被门户撤下的时间（记录保留） / when it was found taken down by "
+                        "its portal (the record is kept)",
+        "withdrawn_how": "如何撤下：gone_from_list（不在栏目中）、404、410、soft_404 / how: "
+                         "gone from the list, 404, 410, or an error page sent as 200",
+    }),
+    "report_changes": (("各次抓取发现的变化：新发布、修改、撤下、恢复 / What each crawl run "
+                       "found: new, edited, withdrawn or back again"), {
+        "id": "编号 / id",
+        "crawl_run_id": "发现变化的抓取 / the crawl run that found it",
+        "report_id": "年报 / report",
+        "kind": "new（新发布）、edited（内容修改）、withdrawn（撤下）、returned（恢复） / "
+                "kind of change",
+        "before_version_id": "变化前的版本 / the version before",
+        "after_version_id": "变化后的版本 / the version after",
+        "how": "撤下方式，同 reports.withdrawn_how / for a withdrawal: how",
+        "at": "发现时间（UTC） / when found (UTC)",
     }),
     "report_versions": (("年报版本：同一网址每种不同内容一行，含解析出的元数据 / Report "
                         "versions: one row per distinct content of a report URL, with "
@@ -156,6 +172,7 @@ FACETS = {
     "report_issues": ["code", "severity"],
     "captures": ["status", "content_type"],
     "crawl_runs": ["spider", "finish_reason"],
+    "report_changes": ["kind", "how"],
 }
 LABEL_COLUMNS = {"portals": "name", "reports": "source_url", "report_versions": "title"}
 
@@ -249,6 +266,31 @@ left join crawl_runs c on c.id = (select id from crawl_runs where spider = s.nam
                                   order by started_at desc, id desc limit 1)
 order by s.name""",
     },
+}
+
+
+QUERIES["changes_per_crawl"] = {
+    "title": "各次抓取发现的变化 / What each crawl found: new, edited, withdrawn",
+    "description": "每次抓取发现的新年报、被修改的年报（及变化的统计数）和被撤下的年报，最近的在前；"
+                   "可按门户和类型（new、edited、withdrawn、returned）筛选。 / New, edited (with "
+                   "the numbers that changed) and withdrawn reports, newest first; filter by "
+                   "portal and kind, or leave them empty.",
+    "hide_sql": True,
+    "sql": f"""select c.crawl_run_id as crawl_run, c.at, p.name as portal, c.kind, c.how,
+  v.title,
+  (select group_concat(a.key || ': ' || coalesce({_whole("b.value")}, '(blank)') || ' -> '
+                       || coalesce({_whole("a.value")}, '(blank)'), '; ')
+   from report_stats a
+   left join report_stats b on b.version_id = c.before_version_id and b.key = a.key
+   where c.kind = 'edited' and a.version_id = c.after_version_id
+     and b.value is not a.value) as changed,
+  r.source_url
+from report_changes c
+join reports r on r.id = c.report_id
+join portals p on p.id = r.portal_id
+left join report_versions v on v.id = r.latest_version_id
+where (:portal = '' or p.name = :portal) and (:kind = '' or c.kind = :kind)
+order by c.id desc""",
 }
 
 

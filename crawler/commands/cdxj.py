@@ -11,11 +11,8 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from cdxj_indexer.main import write_cdx_index
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-
-from crawler.warc.reader import warc_files
 
 
 class Command(ScrapyCommand):
@@ -35,6 +32,11 @@ class Command(ScrapyCommand):
                             help="index file (default: index.cdxj in the first DIR)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Imported here, not at start-up (see crawler/commands/_database.py).
+        from cdxj_indexer.main import write_cdx_index
+
+        from crawler.warc.reader import warc_files
+
         paths = args or ["archive"]
         files = [str(p) for p in warc_files(paths)]
         if not files:
@@ -49,6 +51,8 @@ class Command(ScrapyCommand):
 
 def _damage_report(files: list[str], exc: Exception) -> str:
     """Which files cdxj-indexer cannot read (found by indexing each alone: the rare path)."""
+    from cdxj_indexer.main import write_cdx_index
+
     damaged = []
     with tempfile.TemporaryDirectory() as scratch:
         for file in files:

@@ -4,7 +4,7 @@ The format is the output's suffix (``.jsonl``, ``.csv``, ``.parquet``) or
 ``--format``. ``--wide`` writes the wide table (one column per stat key) of
 each template, to ``FILE`` with the template before the suffix
 (``out.csv`` → ``out.2019.csv``, ``out.2021.csv``, …), or to ``FILE`` itself
-when ``--template`` names one. See ``storage/tabular.py`` for the columns.
+when ``--template`` names one. See ``crawler/tabular.py`` for the columns.
 """
 
 from __future__ import annotations
@@ -13,16 +13,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands._database import open_store
-from storage import tabular
-from storage.export import report_record
+from nianbao_core.record import TEMPLATES
+
+if TYPE_CHECKING:
+    from crawler import tabular
 
 FORMATS = ("jsonl", "csv", "parquet")
-TEMPLATES = ("pre2019", "2019", "2021", "unknown")
 
 
 def wide_path(output: str, template: str) -> str:
@@ -31,6 +33,8 @@ def wide_path(output: str, template: str) -> str:
 
 
 def write_table(table: tabular.Table, output: str, fmt: str) -> None:
+    from crawler import tabular
+
     if fmt == "parquet":
         tabular.write_parquet(table, output)
         return
@@ -38,7 +42,7 @@ def write_table(table: tabular.Table, output: str, fmt: str) -> None:
     if output == "-":
         write(table, sys.stdout)
         return
-    # The BOM lets Excel read the CSV as UTF-8 (see storage/tabular.py).
+    # The BOM lets Excel read the CSV as UTF-8 (see crawler/tabular.py).
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     with open(output, "w", encoding=encoding, newline="") as out:
         write(table, out)
@@ -76,6 +80,10 @@ class Command(ScrapyCommand):
                               if opts.output != "-" else "jsonl")
         if fmt not in FORMATS:
             raise UsageError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+        # Imported here, not at start-up (see crawler/commands/_database.py).
+        from crawler import tabular
+        from storage.export import report_record
+
         if opts.output == "-" and fmt == "parquet":
             raise UsageError("Parquet cannot be written to standard output")
         if opts.output == "-" and opts.wide and not opts.template:
@@ -105,6 +113,8 @@ class Command(ScrapyCommand):
         print(f"exported {count} reports to {output}", file=sys.stderr)
 
     def _export_wide(self, records, opts: argparse.Namespace, fmt: str) -> None:
+        from crawler import tabular
+
         tables = tabular.wide_tables(records)
         if opts.template:
             table = tables.get(opts.template) or tabular.wide_table(opts.template, [])

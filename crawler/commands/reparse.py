@@ -7,10 +7,8 @@ import sys
 import time
 
 from scrapy.commands import ScrapyCommand
-from tqdm import tqdm
 
 from crawler.commands._database import open_store
-from crawler.reparse import CHANGE_KINDS, reparse
 
 
 class Command(ScrapyCommand):
@@ -43,6 +41,11 @@ class Command(ScrapyCommand):
                                  "text came from the same version of it")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Imported here, not at start-up (see crawler/commands/_database.py).
+        from tqdm import tqdm
+
+        from crawler.reparse import CHANGE_KINDS, reparse
+
         store = open_store(self.settings)
         diff_out = open(opts.diff, "w", encoding="utf-8") if opts.diff else None
 

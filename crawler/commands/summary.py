@@ -7,14 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy import func, select
-from warcio.archiveiterator import ArchiveIterator
 
 from crawler.commands._database import open_store
-from storage.models import Report, ReportIssue, ReportVersion
 
 
 def count_warc_records(directory: Path) -> tuple[list[Path], Counter]:
+    from warcio.archiveiterator import ArchiveIterator
+
     files = sorted(directory.glob("*.warc.gz"))
     types: Counter = Counter()
     for path in files:
@@ -41,26 +40,11 @@ class Command(ScrapyCommand):
                             help="directory searched for *.warc.gz (default: ./archive)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        store = open_store(self.settings)
-        latest = ReportVersion.id == Report.latest_version_id
-        with store.sessions() as session:
-            reports = session.scalar(select(func.count()).select_from(Report))
-            by_template = session.execute(
-                select(ReportVersion.template, func.count()).join(Report, latest)
-                .group_by(ReportVersion.template)).all()
-            flagged = session.scalar(
-                select(func.count(func.distinct(ReportIssue.version_id)))
-                .join(ReportVersion, ReportIssue.version_id == ReportVersion.id)
-                .join(Report, latest))
-            by_code = session.execute(
-                select(ReportIssue.code, func.count())
-                .join(ReportVersion, ReportIssue.version_id == ReportVersion.id)
-                .join(Report, latest)
-                .group_by(ReportIssue.code).order_by(func.count().desc())).all()
-        print(f"reports stored: {reports} (latest versions below)")
-        print("  by template: " + ", ".join(f"{t} {n}" for t, n in sorted(by_template)))
-        print(f"reports with issues flagged: {flagged}")
-        for code, n in by_code:
+        counts = open_store(self.settings).report_counts()
+        print(f"reports stored: {counts.reports} (latest versions below)")
+        print("  by template: " + ", ".join(f"{t} {n}" for t, n in sorted(counts.by_template)))
+        print(f"reports with issues flagged: {counts.flagged}")
+        for code, n in counts.by_issue_code:
             print(f"  {code}: {n}")
         archive = Path(opts.archive)
         files: list[Path] = []

@@ -13,13 +13,15 @@ import json
 import tempfile
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from wacz.main import main as wacz_main
 
 from crawler.commands._database import open_store
-from crawler.warc.reader import warc_files
-from storage.repository import ReportStore
+
+if TYPE_CHECKING:
+    from storage.repository import ReportStore
 
 
 def pages_jsonl(store: ReportStore, portal: str | None, archived: set[str]) -> list[dict]:
@@ -56,6 +58,11 @@ class Command(ScrapyCommand):
         parser.add_argument("--title", default="nianbao-archive crawl")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Imported here, not at start-up (see crawler/commands/_database.py).
+        from wacz.main import main as wacz_main
+
+        from crawler.warc.reader import warc_files
+
         files = warc_files(args or ["archive"])
         if not files:
             raise UsageError(f"no WARC files under {', '.join(args or ['archive'])}")

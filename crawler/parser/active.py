@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from nianbao_core.stat_keys import ACTIVE_KEYS_2019, ACTIVE_KEYS_2021, MONEY_KEYS, SIGNED_KEYS
+
 from .issues import issue
-from .keys import ACTIVE_KEYS_2019, ACTIVE_KEYS_2021, MONEY_KEYS, SIGNED_KEYS
 from .labels import ACTIVE_COLUMNS, ACTIVE_HEADER_START, ACTIVE_ROWS, CAPTION_RE, MONEY_UNIT_RE
 from .normalize import match_form, strip_notes
 from .numbers import parse_number

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from nianbao_core.stat_keys import APPLICANT_COLUMNS, OTHER_ROWS_2021, RESULT_GROUPS
+
 from .columns import Cell3, resolve_row
 from .issues import issue
-from .keys import APPLICANT_COLUMNS, OTHER_ROWS_2021, RESULT_GROUPS
 from .labels import APPLICATION_GROUPS, APPLICATION_ROWS, APPLICATION_TOP_NUMBERS
 from .normalize import match_form, strip_notes
 from .tokens import BLANK, Cell, Row

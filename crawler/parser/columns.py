@@ -15,8 +15,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from nianbao_core.stat_keys import APPLICANT_COLUMNS
+
 from .issues import issue
-from .keys import APPLICANT_COLUMNS
 from .numbers import BLANK, UNKNOWN, VALUE, Number, parse_number
 from .tokens import BLANK as T_BLANK
 from .tokens import SPANNED, Cell

@@ -61,6 +61,9 @@ extraction_timeout        error     extraction ran past EXTRACTION_TIMEOUT: its 
                                     process was killed, nothing was read
 extraction_crashed        error     the extraction worker died (killed, segfault) or
                                     raised: nothing was read
+attachment_unparsed       error     a report page without numbers whose attachment could
+                                    not be read (unreadable, unsupported format, parser
+                                    crash): the numbers may be in it
 ========================  ========  ==================================================
 """
 
@@ -87,6 +90,7 @@ SEVERITY: dict[str, str] = {
     "decode_errors": WARNING,
     "pdf_too_many_pages": ERROR, "docx_too_large": ERROR, "input_too_large": ERROR,
     "extraction_timeout": ERROR, "extraction_crashed": ERROR,
+    "attachment_unparsed": ERROR,
 }
 
 

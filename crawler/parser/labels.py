@@ -151,8 +151,6 @@ METADATA_LABELS: dict[str, tuple[str, int]] = {
     "主题导航": ("", 9), "公开方式": ("", 9), "公开属性": ("", 9), "作者": ("", 9),
     "阅读次数": ("", 9), "编辑": ("", 9), "责任编辑": ("", 9),
 }
-METADATA_FIELDS = ("index_no", "publisher", "written_date", "published_date",
-                   "doc_number", "subject", "validity")
 #: values meaning "none" in metadata cells
 METADATA_PLACEHOLDERS = frozenset({"无", "无号", "暂无", "-", "/", "—", "空", "null"})
 #: 发展指引 <meta name=…> → metadata field

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-from .labels import META_TAGS, METADATA_FIELDS, METADATA_LABELS, METADATA_PLACEHOLDERS
+from nianbao_core.record import METADATA_FIELDS
+
+from .labels import META_TAGS, METADATA_LABELS, METADATA_PLACEHOLDERS
 from .normalize import clean_text, match_form, squeeze
 from .tokens import heading_of
 

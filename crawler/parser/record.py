@@ -13,6 +13,14 @@ import os
 import re
 from urllib.parse import urlsplit
 
+from nianbao_core.stat_keys import (
+    APPLICANT_COLUMNS,
+    APPLICATION_ROWS_2019,
+    APPLICATION_ROWS_2021,
+    REVIEW_LITIGATION_OUTCOMES,
+    stat_keys,
+)
+
 from . import PARSER_VERSION
 from .decode import decode
 from .detect import Interpreter
@@ -20,13 +28,6 @@ from .docx import DocxDoc, is_docx
 from .html_tables import HtmlDoc
 from .issues import UnreadableDocument, issue
 from .limits import LimitExceeded, ParseLimits
-from .keys import (
-    APPLICANT_COLUMNS,
-    APPLICATION_ROWS_2019,
-    APPLICATION_ROWS_2021,
-    REVIEW_LITIGATION_OUTCOMES,
-    stat_keys,
-)
 from .metadata import agency_of, build_metadata, find_title, find_year
 from .normalize import to_simplified
 from .pdf import pdf_lines

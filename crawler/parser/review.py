@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from nianbao_core.stat_keys import REVIEW_LITIGATION_GROUPS, REVIEW_LITIGATION_OUTCOMES
+
 from .columns import Cell3
 from .issues import issue
-from .keys import REVIEW_LITIGATION_GROUPS, REVIEW_LITIGATION_OUTCOMES
 from .labels import REVIEW_GROUP_WORDS
 from .normalize import match_form
 from .numbers import parse_number

@@ -14,9 +14,16 @@ its row, so a report that fills only the 自然人…其他 columns still checks
 
 from __future__ import annotations
 
+from nianbao_core.stat_keys import (
+    APPLICANT_COLUMNS,
+    ORG_COLUMNS,
+    RESULT_GROUPS,
+    RESULT_ROWS_2019,
+    RESULT_ROWS_2021,
+)
+
 from .columns import Cell3
 from .issues import issue
-from .keys import APPLICANT_COLUMNS, ORG_COLUMNS, RESULT_GROUPS, RESULT_ROWS_2019, RESULT_ROWS_2021
 
 _SIX = APPLICANT_COLUMNS[:6]
 Table = dict[str, dict[str, Cell3]]

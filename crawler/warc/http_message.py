@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.digests import sha1_digest
 from crawler.warc.wire import exchange_of
+from nianbao_core.digests import sha1_digest
 
 CRLF = b"\r\n"
 # Headers that describe the framing Twisted removed, not the stored body.

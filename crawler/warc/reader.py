@@ -12,7 +12,6 @@ replay needs to answer POSTs such as ``dataproxy.jsp`` from the archive.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
@@ -26,6 +25,8 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArchiveLoadFailed
+
+from nianbao_core.digests import request_body_digest
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,50 @@ class UnreadableRecord(Exception):
     """The WARC file holds no readable response record at that place."""
 
 
+class BodyTooLarge(UnreadableRecord):
+    """The record's body decodes to more than the bound (a gzip bomb, archived as sent)."""
+
+
+# What a body may decode to when read back (WARC_READ_MAXSIZE). The wire bytes
+# are bounded at download; their content coding is not, and a 500 kB gzip
+# member decodes to 500 MB.
+DEFAULT_READ_MAXSIZE = 100 * 1024 * 1024
+
+
+def _decode_content(body: bytes, content_encoding: str | None, max_size: int,
+                    where: str) -> bytes:
+    """The body with its content codings undone (last applied, first undone), bounded.
+
+    fastwarc decodes a whole body into memory before a byte can be read, so the
+    codings are undone here with Scrapy's own bounded decoders, the ones its
+    HttpCompressionMiddleware used on the live response.
+    """
+    from scrapy.utils._compression import (
+        _DecompressionMaxSizeExceeded,
+        _inflate,
+        _unbrotli,
+        _unzstd,
+    )
+    from scrapy.utils.gz import gunzip
+
+    decoders = {"gzip": gunzip, "x-gzip": gunzip, "deflate": _inflate, "br": _unbrotli,
+                "zstd": _unzstd}
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    for coding in reversed(codings):
+        decoder = decoders.get(coding)
+        if decoder is None:
+            continue  # identity, or a coding nobody decodes: the bytes as sent
+        try:
+            body = decoder(body, max_size=max_size)
+        except _DecompressionMaxSizeExceeded as exc:
+            raise BodyTooLarge(f"{where}: the body decodes to more than {max_size} bytes "
+                               "(WARC_READ_MAXSIZE)") from exc
+    if len(body) > max_size:
+        raise BodyTooLarge(f"{where}: a body of {len(body)} bytes, over {max_size} "
+                           "(WARC_READ_MAXSIZE)")
+    return body
+
+
 def _whole_block(record, where: str) -> bytes:
     """The record's block, checked: as long as its Content-Length says and, when it
     has a block digest, matching it (a cut file, or bytes changed since writing)."""
@@ -92,8 +137,10 @@ def _whole_block(record, where: str) -> bytes:
     return block
 
 
-def read_response(path: str | Path, offset: int) -> ArchivedResponse:
-    """The response record at ``offset``; ``UnreadableRecord`` if the file is damaged there."""
+def read_response(path: str | Path, offset: int,
+                  max_size: int = DEFAULT_READ_MAXSIZE) -> ArchivedResponse:
+    """The response record at ``offset``; ``UnreadableRecord`` if the file is damaged there,
+    ``BodyTooLarge`` if its body decodes to more than ``max_size`` bytes."""
     where = f"{path}@{offset}"
     try:
         with open(path, "rb") as stream:
@@ -108,27 +155,25 @@ def read_response(path: str | Path, offset: int) -> ArchivedResponse:
                 raise UnreadableRecord(f"{where} is a {rec_type} record, not a response")
             # Checked before parsing: fastwarc would parse a short block without a word.
             record.set_bytes_content(_whole_block(record, where))
-            record.parse_http(auto_decode="all")  # chunk framing and content coding removed
+            record.parse_http(auto_decode="transfer")  # chunk framing removed
             http = record.http_headers
             if http is None or not http.status_code:
                 raise UnreadableRecord(f"{where}: no HTTP response in the record")
+            body = _decode_content(record.reader.read(), http.get("Content-Encoding"),
+                                   max_size, where)
             response = ArchivedResponse(
                 url=record.headers.get("WARC-Target-URI"),
                 date=record.headers.get("WARC-Date"),
                 record_id=record.headers.get("WARC-Record-ID"),
                 status=int(http.status_code),
                 headers=[tuple(pair) for pair in http.astuples()],
-                body=record.reader.read(),
+                body=body,
             )
     except UnreadableRecord:
         raise
     except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise UnreadableRecord(f"{where}: {exc!r}") from exc
     return response
-
-
-def body_digest(body: bytes) -> str:
-    return hashlib.sha1(body).hexdigest()
 
 
 def warc_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -168,10 +213,10 @@ def iter_exchanges(paths: Iterable[str | Path]) -> Iterator[ExchangeLocation]:
                     elif record.rec_type == "request":
                         method = record.http_headers.protocol  # warcio keeps the verb here
                         requests[headers.get_header("WARC-Concurrent-To")] = (
-                            method, body_digest(record.content_stream().read()))
+                            method, request_body_digest(record.content_stream().read()))
         except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
             logger.error("%s is damaged after %d response records; the rest is not read: %r",
                          path, len(responses), exc)
         for record_id, (offset, url, date, status) in responses.items():
-            method, digest = requests.get(record_id, ("GET", body_digest(b"")))
+            method, digest = requests.get(record_id, ("GET", request_body_digest(b"")))
             yield ExchangeLocation(path, offset, method, url, digest, date, status)

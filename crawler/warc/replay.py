@@ -7,7 +7,8 @@ exchange is found by method, URL and request body (so the ``dataproxy.jsp``
 POSTs replay too); when a URL was captured more than once, the newest capture
 answers. A request the archive cannot answer fails like an unreachable host
 (counted as ``warc_replay/misses``). Replayed responses carry the place of
-the record they came from in ``request.meta["warc"]``, as live ones do.
+the record they came from in ``request.meta["warc"]`` (a ``WarcPointer``), as
+live ones do.
 
 ``WarcReplayAddon`` (in ``ADDONS``) turns this on when ``WARC_REPLAY`` is
 set: it routes http and https to the handler, turns WARC capture off (the
@@ -26,14 +27,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.internet.error import ConnectionRefusedError
 
-from crawler.warc.middleware import META_KEY
-from crawler.warc.reader import (
-    ExchangeLocation,
-    UnreadableRecord,
-    body_digest,
-    iter_exchanges,
-    read_response,
-)
+from crawler.warc.reader import ExchangeLocation, UnreadableRecord, iter_exchanges, read_response
+from nianbao_core import meta
+from nianbao_core.captures import RequestKey
+from nianbao_core.pointer import WarcPointer
 
 logger = logging.getLogger(__name__)
 
@@ -50,31 +47,31 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         paths = crawler.settings.getlist("WARC_REPLAY")
         if not paths:
             raise NotConfigured("WARC_REPLAY is empty")
-        self.index: dict[tuple[str, str, str], ExchangeLocation] = {}
+        self.read_maxsize = crawler.settings.getint("WARC_READ_MAXSIZE")
+        self.index: dict[RequestKey, ExchangeLocation] = {}
         for location in iter_exchanges(paths):
-            key = (location.method, location.url, location.request_body_digest)
+            key = RequestKey(location.method, location.url, location.request_body_digest)
             if key not in self.index or location.date > self.index[key].date:
                 self.index[key] = location
         logger.info("Replaying from %d archived exchanges in %s", len(self.index), paths)
         crawler.stats.set_value("warc_replay/exchanges", len(self.index))
 
     async def download_request(self, request: Request):
-        key = (request.method, request.url, body_digest(request.body))
+        key = RequestKey.of(request.method, request.url, request.body)
         location = self.index.get(key)
         stats = self.crawler.stats
         if location is None:
             stats.inc_value("warc_replay/misses")
             raise NotInArchive(string=f"not in the archive: {request.method} {request.url}")
         try:
-            archived = read_response(location.path, location.offset)
+            archived = read_response(location.path, location.offset, self.read_maxsize)
         except UnreadableRecord as exc:
             stats.inc_value("warc_replay/unreadable")
             raise NotInArchive(string=f"damaged in the archive: {exc}") from exc
         stats.inc_value("warc_replay/hits")
-        request.meta[META_KEY] = {
-            "warc_file": location.path.name, "warc_offset": location.offset,
-            "warc_record_id": archived.record_id, "warc_date": archived.date,
-        }
+        request.meta[meta.WARC_POINTER] = WarcPointer(
+            file=location.path.name, offset=location.offset, record_id=archived.record_id,
+            date=archived.date)
         return archived.to_scrapy(request, flags=["warc-replay"])
 
 

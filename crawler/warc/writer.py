@@ -39,8 +39,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from crawler.digests import sha1_digest
 from crawler.warc.http_message import HttpMessage
+from nianbao_core.digests import sha1_digest
+from nianbao_core.pointer import WarcPointer
 
 logger = logging.getLogger(__name__)
 
@@ -80,30 +81,6 @@ def utc_now() -> datetime:
 
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
-
-
-@dataclass(frozen=True)
-class WarcPointer:
-    """Where a record was written: enough to read it back without an index."""
-
-    file: str  # file name, relative to the WARC directory
-    offset: int  # byte offset of the record's gzip member
-    length: int  # compressed length of that member
-    record_id: str
-    date: str  # WARC-Date of the exchange
-    payload_digest: str | None = None
-    record_type: str = "response"  # or "revisit"
-
-    def as_dict(self) -> dict:
-        return {
-            "warc_file": self.file,
-            "warc_offset": self.offset,
-            "warc_length": self.length,
-            "warc_record_id": self.record_id,
-            "warc_date": self.date,
-            "payload_digest": self.payload_digest,
-            "record_type": self.record_type,
-        }
 
 
 # WARC 1.1 revisit profiles (section 6.7).
@@ -268,8 +245,9 @@ class RotatingWarcWriter:
                 [("WARC-Record-ID", self.make_record_id()), *common,
                  ("WARC-Concurrent-To", response_id), *self._message_headers(request)],
                 (request.head, request.body), "application/http; msgtype=request"))
-        pointer = WarcPointer(self._path.name, offset, length, response_id, date,
-                              payload_digest, record_type)
+        pointer = WarcPointer(file=self._path.name, offset=offset, length=length,
+                              record_id=response_id, date=date,
+                              payload_digest=payload_digest, record_type=record_type)
         # Out of our buffer before the caller indexes the pointer: a crawl killed
         # after that keeps the record (crawler/warc/recovery.py finishes the file).
         self._file.flush()

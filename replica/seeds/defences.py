@@ -19,10 +19,12 @@ a report. ``paths`` limits a defence to paths starting with one of them.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 from replica.server import Request, Response
 
+# The server sets …80S; the page's script computes …80T, which only a browser has.
 RS_COOKIE = "FSSBBIl1UgzbN7N80S"
 RS412_PAGE = (
     '<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; '
@@ -47,7 +49,9 @@ class Defences:
     retry_after: int = 0  # seconds; 0: off
     retry_status: int = 503
     paths: tuple[str, ...] = ()  # empty: every path but robots.txt
-    _throttled: set = field(default_factory=set, repr=False)
+    _throttled: dict = field(default_factory=dict, repr=False)  # target → when refused
+    # target → seconds between the refusal and the next request for it
+    waited: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def applies(self, request: Request) -> bool:
@@ -59,7 +63,7 @@ class Defences:
         if not self.applies(request):
             return None
         cookies = request.headers.get("cookie", "")
-        if self.rs412 and RS_COOKIE not in cookies:
+        if self.rs412 and RS_COOKIE[:-1] + "T" not in cookies:  # the JS-computed one
             return Response(412, RS412_PAGE.encode(), "text/html; charset=utf-8",
                             headers=[("Set-Cookie", f"{RS_COOKIE}=60Y0Lz8qQnHd; Path=/; "
                                                     "HttpOnly")], reason="Precondition Failed")
@@ -72,9 +76,12 @@ class Defences:
                             "text/html")
         if self.retry_after:
             with self._lock:
-                first = request.target not in self._throttled
-                self._throttled.add(request.target)
-            if first:
+                refused = self._throttled.get(request.target)
+                if refused is None:
+                    self._throttled[request.target] = time.monotonic()
+                elif request.target not in self.waited:
+                    self.waited[request.target] = time.monotonic() - refused
+            if refused is None:
                 return Response(self.retry_status, b"<html><body>Service busy</body></html>",
                                 "text/html", headers=[("Retry-After", str(self.retry_after))])
         return None

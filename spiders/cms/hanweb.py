@@ -52,7 +52,14 @@ class HanwebColumnSpider(ReportColumnSpider):
     max_list_requests = 500
 
     async def start(self):
-        yield scrapy.Request(self.url(self.column_path), callback=self.parse_column)
+        yield scrapy.Request(self.url(self.column_path), callback=self.parse_column,
+                             errback=self.list_page_failed)
+
+    def list_page_failed(self, failure):
+        """A column or list page that could not be had: the listing is incomplete."""
+        self.crawler.stats.inc_value("nianbao/list_pages_failed")
+        self.logger.error("List page not fetched: %s: %s", failure.request.url,
+                          failure.getErrorMessage())
 
     def parse_column(self, response: Response):
         listing = parse_column_page(response.text, response.url)
@@ -80,7 +87,8 @@ class HanwebColumnSpider(ReportColumnSpider):
                     **state.params}
         return scrapy.FormRequest(
             self.url(f"{DATAPROXY_PATH}?{query}"), formdata=formdata,
-            callback=self.parse_dataproxy, cb_kwargs={"start": start, "state": state})
+            callback=self.parse_dataproxy, errback=self.list_page_failed,
+            cb_kwargs={"start": start, "state": state})
 
     def parse_dataproxy(self, response: Response, start: int, state: Pagination):
         page: ListPage = parse_dataproxy(response.text, response.url)

@@ -34,6 +34,10 @@ _PARAM_OBJECT = re.compile(r"\bparam_\w*\s*=\s*\{([^{}]{0,4096})\}")
 _JPAGE_CALL = re.compile(r"\.jpage\(\s*\{([^{}]{0,4096})\}")
 MAX_SCRIPT_OBJECTS = 16  # of each kind; a column page has one or two
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# Characters XML 1.0 forbids: libxml2's recovery drops the rest of the document
+# at the first one, so a title with a terminal escape would lose the records
+# after it. They become U+FFFD instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # A real list page holds 15 to 60 records; a page of thousands is not a list.
 MAX_RECORDS = 1000
 
@@ -77,7 +81,7 @@ def _datastore(xml_text: str) -> etree._Element | None:
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
                              huge_tree=False, remove_comments=True)
     try:
-        root = etree.fromstring(xml_text.encode("utf-8"), parser)
+        root = etree.fromstring(_NOT_XML.sub("\ufffd", xml_text).encode("utf-8"), parser)
     except etree.XMLSyntaxError:
         return None
     if root is None:

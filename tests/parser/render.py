@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from crawler.parser.keys import (
+from nianbao_core.stat_keys import (
     ACTIVE_TABLES_2019,
     ACTIVE_TABLES_2021,
     APPLICANT_COLUMN_LABELS,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from crawler.parser.keys import (
+from nianbao_core.stat_keys import (
     ACTIVE_KEYS_2019,
     ACTIVE_KEYS_2021,
     APPLICANT_COLUMNS,

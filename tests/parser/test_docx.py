@@ -5,7 +5,7 @@ import io
 import docx as python_docx
 
 from crawler.parser import parse_report
-from crawler.parser.keys import APPLICANT_COLUMNS, APPLICATION_ROW_LABELS, APPLICATION_ROWS_2021
+from nianbao_core.stat_keys import APPLICANT_COLUMNS, APPLICATION_ROW_LABELS, APPLICATION_ROWS_2021
 
 
 def _report_docx() -> bytes:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from crawler.parser import keys
+from nianbao_core import stat_keys as keys
 
 
 def test_key_counts_match_the_forms() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.parser import parse_report
-from crawler.parser.keys import stat_keys
+from nianbao_core.stat_keys import stat_keys
 from tests.parser.render import render_html
 from tests.parser.test_rules_legacy import ROWS, _html, _set
 

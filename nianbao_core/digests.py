@@ -1,12 +1,20 @@
-"""The one digest form of the project: ``sha1:<base32>``.
+"""Each digest of the project, defined once.
 
-It is what warcio, wget, Heritrix and pywb's CDX(J) tools write and compare,
-for WARC payloads, content digests and parser-record digests alike.
+``sha1:<base32>`` is what warcio, wget, Heritrix and pywb's CDX(J) tools
+write and compare, for WARC payloads, content digests and parser-record
+digests alike. The request-body digest is hex SHA-1: the form the capture
+index keys requests by, which the WARC middleware, the replay index and the
+WARC reader must all compute the same way (if two drifted, revisits and
+replay would miss without a word).
 """
+
+from __future__ import annotations
 
 import hashlib
 import json
 from base64 import b32encode
+
+from nianbao_core.record import RECORD_DIGEST_KEYS
 
 
 def sha1_digest(*parts: bytes) -> str:
@@ -17,10 +25,9 @@ def sha1_digest(*parts: bytes) -> str:
     return "sha1:" + b32encode(digest.digest()).decode("ascii")
 
 
-# What a re-parse compares of two parser records (crawler.reparse.diff_records):
-# equal digests, nothing to compare; different ones, the records are diffed.
-RECORD_DIGEST_KEYS = ("template", "year", "title", "agency", "metadata", "stats",
-                      "legacy_indicators", "issues")
+def request_body_digest(body: bytes) -> str:
+    """What identifies a request's body in the capture index (hex SHA-1)."""
+    return hashlib.sha1(body).hexdigest()
 
 
 def record_digest(record: dict) -> str:

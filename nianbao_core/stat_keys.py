@@ -1,4 +1,4 @@
-"""The keys of ``record["stats"]`` and the printed labels of each template.
+"""The keys of ``record["stats"]`` and the printed labels of each template (part of the record spec).
 
 Renderer-independent: the parser reads tables into these keys, the replica
 site renders tables from them, the exports name columns after them. They

@@ -9,7 +9,7 @@ Two shapes, both one row per report (its latest version):
   ``extra``): JSON text in CSV, native maps and lists of structs in Parquet.
 * **wide** (``wide_tables``): one table per template, the report's identifying
   columns, then one column per stat key in the printed order of the forms
-  (``crawler.parser.keys.stat_keys``; every key of the template, so the
+  (``nianbao_core.stat_keys.stat_keys``; every key of the template, so the
   columns do not depend on which reports were exported). ``pre2019`` reports
   have 统计表 rows instead of stat keys: one column per row label (prefixed
   with its group when the same label sits in two groups, ``#2`` for a label
@@ -33,37 +33,42 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import IO
 
-from crawler.parser.keys import stat_keys
-from storage.repository import METADATA_FIELDS, iso_date
+from nianbao_core.record import (
+    CAPTURE_PLACE_KEYS,
+    DATE_FIELDS,
+    EXPORT_KEYS,
+    METADATA_FIELDS,
+    TEMPLATES,
+    iso_date,
+)
+from nianbao_core.stat_keys import stat_keys
 
 # Column kinds; each maps to a CSV rendering and a Parquet type.
 STR, INT, FLOAT, BOOL, DATE, TIMESTAMP = "str", "int", "float", "bool", "date", "timestamp"
 STATS, SECTIONS, LEGACY, ISSUES, JSON = "stats", "sections", "legacy", "issues", "json"
 
-_DOCUMENT_FIELDS = ("url", "fetched_at", "warc_file", "warc_record_id", "warc_offset")
+_PLACE_KINDS = {"url": STR, "fetched_at": TIMESTAMP, "warc_file": STR, "warc_record_id": STR,
+                "warc_offset": INT}  # a CapturePlace's keys
 FLAT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", STR), ("portal", STR), ("template", STR), ("year", INT), ("title", STR),
     ("agency", STR),
     *((name, DATE if name.endswith("_date") else STR) for name in METADATA_FIELDS),
-    ("parser_version", STR), ("fetched_at", TIMESTAMP), ("warc_file", STR),
-    ("warc_record_id", STR), ("warc_offset", INT), ("latest", BOOL), ("versions", INT),
-    ("document_url", STR), ("document_fetched_at", TIMESTAMP), ("document_warc_file", STR),
-    ("document_warc_record_id", STR), ("document_warc_offset", INT),
+    ("parser_version", STR),
+    *((name, kind) for name, kind in _PLACE_KINDS.items() if name != "url"),
+    ("latest", BOOL), ("versions", INT),
+    *((f"document_{name}", _PLACE_KINDS[name]) for name in CAPTURE_PLACE_KEYS),
     ("issue_count", INT), ("issue_codes", STR),
     ("stats", STATS), ("legacy_indicators", LEGACY), ("sections", SECTIONS),
     ("issues", ISSUES), ("extra", JSON),
 )
-# Record keys that have columns of their own in the flat table; the rest go to ``extra``.
-_FLAT_KEYS = {"source", "portal", "template", "year", "title", "agency", "metadata",
-              "parser_version", "fetched_at", "warc_file", "warc_record_id", "warc_offset",
-              "latest", "versions", "document", "stats", "legacy_indicators", "sections",
-              "issues"}
+# Record keys that have columns of their own in the flat table (every key of
+# the export record's spec); any other key goes to ``extra``.
+_FLAT_KEYS = frozenset(EXPORT_KEYS)
 
 WIDE_ID_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", STR), ("portal", STR), ("agency", STR), ("year", INT), ("template", STR),
     ("title", STR), ("published_date", DATE), ("issue_count", INT), ("issue_codes", STR),
 )
-TEMPLATES = ("pre2019", "2019", "2021", "unknown")
 
 
 @dataclass
@@ -97,8 +102,8 @@ def flat_row(record: dict) -> dict:
     extra = {k: v for k, v in record.items() if k not in _FLAT_KEYS}
     row = {name: record.get(name) for name, _ in FLAT_COLUMNS}
     row.update({name: metadata.get(name) for name in METADATA_FIELDS})
-    row.update({f"document_{name}": document.get(name) for name in _DOCUMENT_FIELDS})
-    for name in ("written_date", "published_date"):
+    row.update({f"document_{name}": document.get(name) for name in CAPTURE_PLACE_KEYS})
+    for name in DATE_FIELDS:
         row[name] = iso_date(row[name])
     for name in ("fetched_at", "document_fetched_at"):
         row[name] = _timestamp(row[name])
