@@ -23,8 +23,11 @@ RUNTIME_CODE = ("nianbao_core", "crawler", "spiders", "pipelines", "storage", "r
 TEST_CODE = ("tests", "benchmarks")
 LOCAL = {*RUNTIME_CODE, *TEST_CODE}
 # Used without an import: SQLAlchemy loads psycopg for postgresql+psycopg:// URLs,
-# Datasette loads its dashboards plugin, pytest its timeout plugin.
-USED_WITHOUT_IMPORT = {"psycopg", "datasette-dashboards", "pytest-timeout"}
+# Datasette loads its dashboards plugin, pytest its timeout plugin; scrapyd,
+# scrapyd-deploy and lint-imports are run as commands (deploy/, tests/test_scrapyd.py,
+# tests/test_layers.py).
+USED_WITHOUT_IMPORT = {"psycopg", "datasette-dashboards", "pytest-timeout", "scrapyd",
+                       "scrapyd-client", "import-linter"}
 
 
 def normalise(name: str) -> str:

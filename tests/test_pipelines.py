@@ -20,6 +20,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
+import crawler.settings as project_settings
 from crawler.extraction import Extraction, extract_report
 from crawler.items import Capture, ReportPage
 from crawler.warc.http_message import HttpMessage
@@ -68,7 +69,10 @@ def page_bytes() -> bytes:
 
 
 def crawler_for(**settings):
-    crawler = get_crawler(LinhaiSpider, {"PORTAL_BASE_URL": BASE, **settings})
+    """A crawler with the project's settings (crawler/settings.py) and ``settings``."""
+    project = {name: getattr(project_settings, name) for name in dir(project_settings)
+               if name.isupper()}
+    crawler = get_crawler(LinhaiSpider, {**project, "PORTAL_BASE_URL": BASE, **settings})
     crawler.spider = LinhaiSpider.from_crawler(crawler)
     crawler.stats.open_spider()
     return crawler
