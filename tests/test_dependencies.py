@@ -58,7 +58,11 @@ def imported_modules(folders) -> set[str]:
                     found.update(alias.name.split(".")[0] for alias in node.names)
                 elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                     found.add(node.module.split(".")[0])
-    return {m for m in found if m not in sys.stdlib_module_names and m not in LOCAL}
+    # Scripts import their neighbours by name (benchmarks/ puts itself on sys.path).
+    neighbours = {path.stem for folder in folders for path in (PROJECT / folder).iterdir()
+                  if path.suffix == ".py" or (path / "__init__.py").exists()}
+    return {m for m in found
+            if m not in sys.stdlib_module_names and m not in LOCAL | neighbours}
 
 
 def distributions(modules: set[str]) -> dict[str, set[str]]:
