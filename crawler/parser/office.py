@@ -25,6 +25,8 @@ import threading
 import zipfile
 from pathlib import Path
 
+from .issues import UnreadableDocument
+
 MAX_INPUT_BYTES = 30_000_000  # annual reports are < 5 MB; a larger office file is not one
 MAX_OUTPUT_BYTES = 60_000_000
 CONVERT_TIMEOUT = 45.0  # seconds (a first conversion in a new profile takes ~8 s): under EXTRACTION_TIMEOUT (60), so a hung soffice is killed by us, not orphaned by a killed worker
@@ -38,7 +40,7 @@ _EXT_KIND = {".doc": "doc", ".wps": "wps", ".dot": "doc", ".xls": "xls", ".et": 
 _TARGET = {"docx": "docx:MS Word 2007 XML", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
 
 
-class ConversionError(ValueError):
+class ConversionError(UnreadableDocument):
     """The office file could not be converted (broken, hostile, too large, too slow)."""
 
 

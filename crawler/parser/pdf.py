@@ -11,6 +11,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 
+from .issues import UnreadableDocument
 from .limits import LimitExceeded, ParseLimits
 from .ocr import OcrError, OcrToken, ocr_pdf_pages
 
@@ -43,7 +44,7 @@ def _is_scan(page, text: str) -> bool:
 
 def pdf_text(data: bytes, max_pages: int = ParseLimits.pdf_max_pages, *, ocr: bool = True
              ) -> PdfText:
-    """Lines of a PDF in reading order, OCR for pages that are scans; ValueError if unreadable.
+    """Lines of a PDF in reading order, OCR for scanned pages; UnreadableDocument if unreadable.
 
     A PDF of more than ``max_pages`` pages is not read (``LimitExceeded``).
     """
@@ -56,7 +57,7 @@ def pdf_text(data: bytes, max_pages: int = ParseLimits.pdf_max_pages, *, ocr: bo
         pages = len(reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             OSError, RecursionError, ZeroDivisionError, AssertionError) as exc:
-        raise ValueError(f"unreadable PDF: {exc}") from exc
+        raise UnreadableDocument(f"unreadable PDF: {exc}") from exc
     if pages > max_pages:
         raise LimitExceeded("pdf_too_many_pages",
                             f"PDF of {pages} pages, more than the {max_pages} read")
@@ -70,7 +71,7 @@ def pdf_text(data: bytes, max_pages: int = ParseLimits.pdf_max_pages, *, ocr: bo
                 scans.append(number)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             OSError, RecursionError, ZeroDivisionError, AssertionError) as exc:
-        raise ValueError(f"unreadable PDF: {exc}") from exc
+        raise UnreadableDocument(f"unreadable PDF: {exc}") from exc
     result = PdfText([])
     if scans:
         try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from struct import error as struct_error
 from urllib.parse import urlsplit
 
 from nianbao_core.stat_keys import (
@@ -27,7 +26,7 @@ from .decode import decode
 from .detect import Interpreter
 from .docx import DocxDoc, is_docx
 from .html_tables import HtmlDoc
-from .issues import issue
+from .issues import UnreadableDocument, issue
 from .limits import LimitExceeded, ParseLimits
 from .markdown import from_markdown
 from .metadata import agency_of, build_metadata, find_title, find_year
@@ -165,11 +164,9 @@ def _office_doc(data: bytes, kind: str) -> DocxDoc | SheetDoc:
         return DocxDoc(convert(data, kind, "docx"))
     if kind == "xlsx":
         return SheetDoc(read_xlsx(data))
-    import xlrd
-
     try:
         return SheetDoc(read_xls(data))
-    except (xlrd.XLRDError, ValueError, KeyError, IndexError, AssertionError, struct_error):
+    except UnreadableDocument:  # not BIFF xlrd knows (a newer .et): LibreOffice reads more
         return SheetDoc(read_xlsx(convert(data, kind, "xlsx")))
 
 
@@ -270,10 +267,18 @@ def parse_report(data: bytes | str, *, url: str | None = None, content_type: str
         record = _empty(url, kind)
         record["issues"].append(issue(exc.code, None, str(exc)))
         return record
-    except Exception as exc:  # noqa: BLE001 - the contract is a record, never an exception
-        logger.warning("parser failed on %s: %r", url or filename, exc)
+    except UnreadableDocument as exc:
+        logger.warning("unreadable %s: %s", url or filename, exc)
         record = _empty(url, kind)
-        record["issues"].append(issue("unreadable", None, f"{type(exc).__name__}: {exc}"[:300]))
+        record["issues"].append(issue("unreadable", None, str(exc)[:300]))
+        return record
+    except Exception as exc:  # noqa: BLE001 - the contract is a record, never an exception
+        # A bug, not bad input: flagged as such, so the fuzz tests and the crawl's
+        # stats (parser/issues/parser_crash) can tell one from the other.
+        logger.error("parser crashed on %s", url or filename, exc_info=True)
+        record = _empty(url, kind)
+        record["issues"].append(issue("parser_crash", None,
+                                      f"{type(exc).__name__}: {exc}"[:300]))
         return record
 
 

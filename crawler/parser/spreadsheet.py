@@ -14,7 +14,11 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from struct import error as struct_error
 
+from lxml import etree
+
+from .issues import UnreadableDocument
 from .normalize import collapse_ws, to_simplified
 from .text_tables import feed_line
 from .tokens import BLANK, LABEL, SPANNED, VALUE, Cell, RowBuilder, classify
@@ -50,13 +54,27 @@ def cell_text(value) -> str | None:
     return str(value)
 
 
-def read_xlsx(data: bytes) -> list[Grid]:
-    import openpyxl
+# What openpyxl and xlrd raise on a damaged or hostile file (besides their own errors)
+_READ_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, OSError,
+                AttributeError, EOFError, AssertionError, struct_error, etree.LxmlError)
 
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        if any(info.file_size > MAX_XML for info in z.infolist()):
-            raise ValueError("a part of the .xlsx is too large")
-    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+
+def read_xlsx(data: bytes) -> list[Grid]:
+    """The sheets of an .xlsx; UnreadableDocument if it cannot be opened."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if any(info.file_size > MAX_XML for info in z.infolist()):
+                raise UnreadableDocument("a part of the .xlsx is too large")
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (*_READ_ERRORS, InvalidFileException) as exc:
+        raise UnreadableDocument(f"unreadable .xlsx: {exc}"[:300]) from exc
+    return _xlsx_grids(book)
+
+
+def _xlsx_grids(book) -> list[Grid]:
     grids = []
     for sheet in book.worksheets[:MAX_SHEETS]:
         rows = min(sheet.max_row, MAX_ROWS)
@@ -70,11 +88,21 @@ def read_xlsx(data: bytes) -> list[Grid]:
 
 
 def read_xls(data: bytes) -> list[Grid]:
-    """BIFF ``.xls`` (and Kingsoft ``.et``, which is BIFF inside) by xlrd."""
+    """BIFF ``.xls`` (and Kingsoft ``.et``, which is BIFF inside) by xlrd; UnreadableDocument
+    if xlrd cannot open it."""
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
-                              logfile=io.StringIO())
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=io.StringIO())
+        return _xls_grids(book)
+    except (*_READ_ERRORS, xlrd.XLRDError) as exc:
+        raise UnreadableDocument(f"unreadable .xls: {exc}"[:300]) from exc
+
+
+def _xls_grids(book) -> list[Grid]:
+    import xlrd
+
     grids = []
     for index in range(min(book.nsheets, MAX_SHEETS)):
         sheet = book.sheet_by_index(index)
