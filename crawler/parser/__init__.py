@@ -19,8 +19,9 @@ tokens         the row stream all inputs become
 text_tables    text layouts → rows;  html_tables: HTML grids;  pdf, docx
 office         .doc/.wps/.et/.xls sniffing, LibreOffice conversion (subprocess);
                spreadsheet: .xlsx/.xls sheets → rows
-ocr            scanned PDF pages: Tesseract words → lines;  ocr_confidence: each
-               number's OCR confidence, ocr_low_confidence
+ocr            scanned PDF pages: Tesseract words → lines (ocr_layout: value cells,
+               vertical text, misread labels);  ocr_confidence: each number's
+               OCR confidence, ocr_low_confidence
 markdown       converter text: headings, emphasis, pipe-table delimiter rows
 detect         which table a row belongs to; the format from table headers
 active         表二;  applications + columns: 表三;  review: 表四;  legacy: 统计表

@@ -18,14 +18,13 @@ import pytest
 
 from crawler.parser import parse_report
 from crawler.parser import ocr as ocr_module
-from crawler.parser.ocr import (
-    LOW_CONFIDENCE,
+from crawler.parser.ocr import LOW_CONFIDENCE, _vote
+from crawler.parser.ocr_layout import (
     OcrToken,
-    _value_candidates,
-    _vote,
     correct_label,
     join_line,
     split_vertical_text,
+    value_candidates,
 )
 from crawler.parser.ocr_confidence import ocr_confidence
 from tests.parser.accuracy import GOLDEN
@@ -114,11 +113,11 @@ def test_cjk_runs_together_and_cells_stay_apart():
 def test_value_cells_start_after_the_label_and_skip_its_closing_bracket():
     line = [word("形，不计其他情形", 100), word(")", 345), word("447", 700), word("了", 800),
             word("0", 900)]
-    assert _value_candidates(line) == [2, 3, 4]
+    assert value_candidates(line) == [2, 3, 4]
     row = [word("规章", 100), word("]", 700), word("0", 900), word("11", 1100)]
-    assert _value_candidates(row) == [1, 2, 3]
+    assert value_candidates(row) == [1, 2, 3]
     prose = [word("全年", 100), word("4", 170), word("次", 210)]
-    assert _value_candidates(prose) == []
+    assert value_candidates(prose) == []
 
 
 def test_votes_of_three_readings():
