@@ -106,13 +106,20 @@ WARC_PREFIX = "nianbao"  # file names: <prefix>-<timestamp>-<serial>-<pid>-<host
 # the IIPC convention).
 WARC_MAX_SIZE = 1_000_000_000
 
-# Byte-exact capture: Scrapy's HTTP/1.1 handler, recording each exchange's
-# bytes off the connection (above TLS) for the WARC middleware; see
-# crawler/warc/handler.py. Records nothing when WARC_ENABLED is off.
+# Byte-exact capture: the http/https slots hold a wrapper that builds
+# WARC_DOWNLOAD_HANDLER with a recorder of each exchange's bytes off the
+# connection (above TLS) for the WARC middleware; see crawler/warc/handler.py.
+# Records nothing when WARC_ENABLED is off. To download with another handler
+# (scrapy-playwright's, say), set WARC_DOWNLOAD_HANDLER, not DOWNLOAD_HANDLERS:
+# a subclass of Scrapy's HTTP/1.1 handler keeps byte-exact capture for its
+# HTTP/1.1 downloads; requests with a WARC_WIRE_SKIP_META key (e.g. "playwright")
+# go the handler's own way and are archived from Scrapy's response.
 DOWNLOAD_HANDLERS = {
     "http": "crawler.warc.handler.WireCaptureDownloadHandler",
     "https": "crawler.warc.handler.WireCaptureDownloadHandler",
 }
+WARC_DOWNLOAD_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+WARC_WIRE_SKIP_META: list[str] = []
 
 # Recrawls: send the last capture's validators (If-None-Match,
 # If-Modified-Since) and archive unchanged pages as revisit records

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from nianbao_core.pointer import WarcPointer
 from storage.db import session_factory
 from storage.export import utc_timestamp
 from storage.figures import FIGURES, figure_value
@@ -23,18 +24,20 @@ from storage.models import Capture, Portal, Report, ReportVersion
 
 @dataclass(frozen=True)
 class ArchivedCapture:
-    """Where a capture is: the live URL, when, and its WARC record."""
+    """Where a capture is: its index row, the live URL, when, and its WARC record."""
 
+    id: int
     url: str
     fetched_at: str | None
-    warc_file: str | None
-    warc_offset: int | None
-    warc_record_id: str | None
+    pointer: WarcPointer | None  # None: archiving was off
 
     @classmethod
     def of(cls, capture: Capture) -> ArchivedCapture:
-        return cls(capture.url, utc_timestamp(capture.fetched_at), capture.warc_file,
-                   capture.warc_offset, capture.warc_record_id)
+        pointer = (WarcPointer(file=capture.warc_file, offset=capture.warc_offset,
+                               record_id=capture.warc_record_id)
+                   if capture.warc_file is not None and capture.warc_offset is not None
+                   else None)
+        return cls(capture.id, capture.url, utc_timestamp(capture.fetched_at), pointer)
 
 
 @dataclass(frozen=True)

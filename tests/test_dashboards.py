@@ -197,6 +197,11 @@ def test_card_links_open_the_agency_card(server, page, records):
     page.wait_for_url(re.compile(r"/-/card\?version=\d+$"))
     assert page.locator("h1").inner_text() == agency
     assert page.locator("figure.card-chart svg").count() >= 4
+    # served by browse, each WARC pointer links to its row of the capture index
+    mine = sorted((r for r in records if r["agency"] == agency), key=lambda r: r["year"])
+    page.click("table#reports a.capture >> nth=0")
+    page.wait_for_url(re.compile(r"/nianbao/captures/\d+$"))
+    assert mine[0]["warc_record_id"] in page.inner_text("body")
 
 
 def test_chart_queries_fit_in_a_url():

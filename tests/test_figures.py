@@ -17,6 +17,7 @@ from sqlalchemy import create_engine
 
 from crawler.browse.card import render_card
 from crawler.browse.dashboards import dashboards
+from nianbao_core.pointer import WarcPointer
 from nianbao_core.stat_keys import stat_keys
 from storage.card import AgencyCard, ArchivedCapture, CardIssue, CardReport
 from storage.figures import (
@@ -104,8 +105,8 @@ def test_the_agency_table_of_the_dashboards_escapes_names(tmp_path):
 
 
 def test_the_card_escapes_what_portals_wrote(tmp_path):
-    capture = ArchivedCapture('http://x/"><script>alert(1)</script>', None, "a.warc.gz", 0,
-                              "<urn:uuid:1>")
+    capture = ArchivedCapture(1, 'http://x/"><script>alert(1)</script>', None,
+                              WarcPointer("a.warc.gz", 0, "<urn:uuid:1>"))
     report = CardReport(
         year=2022, template="2021", title="<script>alert(2)</script>", published_date=None,
         source_url="http://x/1?a=1&b=<2>", portal="evil", versions=1, page=capture,

@@ -405,3 +405,49 @@ def test_https_records_the_http_bytes_inside_tls(tmp_path):
     assert headers["WARC-Payload-Digest"] == sha1_b32(GZ)
     assert found[("request", "/exact/chunked-gzip")][1].startswith(
         b"GET /exact/chunked-gzip HTTP/1.1\r\n")
+
+
+# -- another download handler, composed with wire capture ---------------------------------
+BROWSERISH = '''
+import scrapy
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.http import HtmlResponse
+
+
+class BrowserishHandler(HTTP11DownloadHandler):
+    """Shaped like scrapy-playwright's handler: renders meta["browser"] requests
+    itself and sends the rest over Scrapy's HTTP/1.1."""
+
+    async def download_request(self, request):
+        if request.meta.get("browser"):
+            return HtmlResponse(request.url, body=b"<html>rendered</html>", request=request)
+        return await super().download_request(request)
+
+
+class Spider(scrapy.Spider):
+    name = "browserish"
+
+    async def start(self):
+        yield scrapy.Request(self.plain, meta={"handle_httpstatus_all": True})
+        yield scrapy.Request(self.rendered, meta={"browser": True})
+
+    def parse(self, response):
+        return None
+'''
+
+
+def test_another_handler_downloads_and_the_archive_still_records(server, site, tmp_path):
+    (tmp_path / "browserish_spider.py").write_text(BROWSERISH)
+    run_scrapy("runspider", str(tmp_path / "browserish_spider.py"),
+               "-a", f"plain={server.url('/exact/plain')}",
+               "-a", f"rendered={server.url('/keep/browser')}",
+               "-s", "WARC_DOWNLOAD_HANDLER=browserish_spider.BrowserishHandler",
+               "-s", "WARC_WIRE_SKIP_META=browser", "-s", f"WARC_DIR={tmp_path / 'a'}",
+               "-s", "ROBOTSTXT_OBEY=False", tmp_path=tmp_path)
+    found = records(tmp_path / "a")
+    # Its HTTP/1.1 downloads are recorded byte for byte, as with Scrapy's own handler ...
+    assert found[("response", "/exact/plain")][1] == RAW["/exact/plain"][0]
+    # ... and what it renders itself is archived too, rebuilt from Scrapy's response.
+    head, _, body = found[("response", "/keep/browser")][1].partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and body == b"<html>rendered</html>"
+    assert "/keep/browser" not in site.seen  # the network never saw it

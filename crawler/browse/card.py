@@ -26,9 +26,12 @@ _ENVIRONMENT = Environment(loader=PackageLoader("crawler.browse", "templates"),
 _FONT_SLOT = "/*nianbao-font*/"
 
 
-def render_card(card: AgencyCard, font_file: Path | None) -> str:
+def render_card(card: AgencyCard, font_file: Path | None,
+                capture_link: str | None = None) -> str:
+    """The page; ``capture_link`` (``/nianbao/captures/{id}`` when Datasette serves it)
+    links each WARC pointer to its row of the capture index."""
     page = _ENVIRONMENT.get_template("card.html").render(
         card=card, charts=card_charts(card), figures=FIGURES, group_titles=GROUP_TITLES,
-        rules=RULES, font=CARD_FONT, font_css=_FONT_SLOT)
+        rules=RULES, font=CARD_FONT, font_css=_FONT_SLOT, capture_link=capture_link)
     # The subset holds the glyphs of the finished page, charts included.
     return page.replace(_FONT_SLOT, font_face_css(CARD_FONT, font_file, page), 1)

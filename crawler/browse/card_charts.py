@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import vl_convert
 
 from storage.card import AgencyCard
-from storage.figures import FIGURES, GROUP_TITLES
+from storage.figures import FIGURES
 
 CARD_FONT = "WenQuanYi Zen Hei"
 
@@ -91,7 +91,3 @@ def card_charts(card: AgencyCard) -> list[CardChart]:
                                          allowed_base_urls=[])
         charts.append(CardChart(title, groups, svg, given, len(reports)))
     return charts
-
-
-def group_title(group: str) -> str:
-    return GROUP_TITLES[group]

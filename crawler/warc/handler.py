@@ -9,8 +9,11 @@ is the proxy's, not the server's), no extra process to run and supervise, and
 The WARC writing stays where it is (:mod:`crawler.warc.middleware`); this
 module only adds the evidence the middleware was missing.
 
-How: :class:`WireCaptureDownloadHandler` is Scrapy's ``HTTP11DownloadHandler``
-with its connection pool building :class:`_RecordingProtocol` connections.
+How: :class:`WireCaptureDownloadHandler` builds the handler named by
+``WARC_DOWNLOAD_HANDLER`` (Scrapy's ``HTTP11DownloadHandler`` by default, or
+any subclass of it, such as scrapy-playwright's) with a mixin in front
+(:func:`wire_capturing`): its connection pool builds :class:`_RecordingProtocol`
+connections, and its HTTP/1.1 downloads use a recording agent.
 For each request the protocol starts a :class:`~crawler.warc.wire.WireExchange`
 and
 
@@ -33,8 +36,10 @@ body is dropped at once. With ``WARC_ENABLED`` off it behaves exactly like
 Scrapy's handler and records nothing.
 
 Configured in ``crawler/settings.py`` through ``DOWNLOAD_HANDLERS`` for
-``http`` and ``https``. Relies on Scrapy 2.19's ``http11`` internals
-(``_ScrapyAgent``, the lenient protocol and parser), which the project pins.
+``http`` and ``https`` and ``WARC_DOWNLOAD_HANDLER``. Relies on Scrapy 2.19's
+``http11`` internals (``_ScrapyAgent``, the handler's pool and agent options,
+the lenient protocol and parser), which the project pins;
+``tests/test_wire_internals.py`` checks they are still there.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ from scrapy.exceptions import ResponseDataLossError
 from scrapy.http import Response
 from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.web._newclient import _ChunkedTransferDecoder
 
 from crawler.warc.wire import META_KEY, WireExchange
@@ -165,18 +171,21 @@ class _RecordingAgent(_ScrapyAgent):
         return super()._cb_bodyready(txresponse, request)
 
 
-class WireCaptureDownloadHandler(HTTP11DownloadHandler):
-    """``HTTP11DownloadHandler`` that leaves each exchange's bytes on its request."""
+class _WireCaptureMixin:
+    """Put in front of ``HTTP11DownloadHandler`` or any subclass of it (see ``wire_capturing``)."""
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self._recording = crawler.settings.getbool("WARC_ENABLED")
+        # Requests the wrapped handler takes its own way (a browser's): archived all the
+        # same, from Scrapy's response (crawler.warc.http_message), just not byte for byte.
+        self._own_way = crawler.settings.getlist("WARC_WIRE_SKIP_META")
         if self._recording:
             self._pool._factory = _RecordingFactory
 
     async def download_request(self, request: Request) -> Response:
         request.meta.pop(META_KEY, None)  # a copy's meta may hold an earlier download's
-        if not self._recording:
+        if not self._recording or any(request.meta.get(key) for key in self._own_way):
             return await super().download_request(request)
         # As HTTP11DownloadHandler.download_request, with the recording agent.
         spider = self._crawler.spider
@@ -218,3 +227,31 @@ class WireCaptureDownloadHandler(HTTP11DownloadHandler):
     def _drop(agent: _RecordingAgent) -> None:
         if agent.wire is not None:
             agent.wire.release()
+
+
+def wire_capturing(handler_cls: type) -> type:
+    """``handler_cls`` with its HTTP/1.1 exchanges recorded byte for byte.
+
+    Any subclass of Scrapy's ``HTTP11DownloadHandler`` (scrapy-playwright's
+    handler is one: it falls back to HTTP/1.1 for requests not rendered in the
+    browser) gets the recording connections; requests carrying a
+    ``WARC_WIRE_SKIP_META`` key go the handler's own way. A handler of another
+    kind is returned as it is: the WARC middleware archives what it downloads
+    from Scrapy's response.
+    """
+    if not issubclass(handler_cls, HTTP11DownloadHandler):
+        return handler_cls
+    return type(f"WireCapture{handler_cls.__name__}", (_WireCaptureMixin, handler_cls), {})
+
+
+class WireCaptureDownloadHandler:
+    """What ``DOWNLOAD_HANDLERS`` names for http and https: ``WARC_DOWNLOAD_HANDLER``,
+    built with wire capture (``wire_capturing``). The slots stay the archive's; the
+    handler that downloads is a setting."""
+
+    lazy = False  # as Scrapy's HTTP/1.1 handler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler):
+        wrapped = load_object(crawler.settings.get("WARC_DOWNLOAD_HANDLER"))
+        return build_from_crawler(wire_capturing(wrapped), crawler)

@@ -20,7 +20,7 @@ from replica.vsb.site import VsbConfig, VsbSite, content
 CONFIG = VsbConfig(
     key="tianshuijun", site_name="天水市秦州区人民政府", domain="www.qinzhouqu.gov.cn",
     site_id_code="6205020001", column_path="/zfxxgk/zfxxgknb/jdnb/tsjjd.htm",
-    column_name="天水郡街道", nav_path="/zfxxgk.htm", nav_name="政府信息公开", per_page=3,
+    column_name="政府信息公开年报", nav_path="/zfxxgk.htm", nav_name="政府信息公开", per_page=3,
     layout="govinfo",
     footer="主办：天水市秦州区人民政府办公室　网站标识码：6205020001　陇ICP备09001563号")
 SEED_PATH = "/info/8517/93652.htm"

@@ -24,6 +24,13 @@ class ColumnFamilySpider(ReportColumnSpider):
             raise ValueError(f"{type(self).__name__} has no column_paths")
         return [self.url(path) for path in self.column_paths]
 
+    def list_page_failed(self, failure) -> None:
+        """A column or list page that could not be had: the listing is incomplete (and
+        crawler/withdrawals.py then takes nothing for withdrawn)."""
+        self.crawler.stats.inc_value("nianbao/list_pages_failed")
+        self.logger.error("List page not fetched: %s: %s", failure.request.url,
+                          failure.getErrorMessage())
+
     def list_page_read(self, response: Response, entries: list) -> None:
         self.crawler.stats.inc_value("nianbao/list_pages")
         if not entries:

@@ -23,7 +23,8 @@ class GenericColumnSpider(ColumnFamilySpider):
         if not self.entries:
             raise ValueError(f"{self.name}: the generic family needs the 'entries' option")
         for url in self.column_urls():
-            yield scrapy.Request(url, callback=self.parse_list_page, cb_kwargs={"page": 1})
+            yield scrapy.Request(url, callback=self.parse_list_page, errback=self.list_page_failed,
+                                 cb_kwargs={"page": 1})
 
     def parse_list_page(self, response: Response, page: int):
         listing = parse_page(response.text, response.url,
@@ -33,4 +34,4 @@ class GenericColumnSpider(ColumnFamilySpider):
             yield self.follow_entry(response, entry)
         if listing.next_url and listing.entries and page < self.max_list_pages:
             yield scrapy.Request(listing.next_url, callback=self.parse_list_page,
-                                 cb_kwargs={"page": page + 1})
+                                 errback=self.list_page_failed, cb_kwargs={"page": page + 1})

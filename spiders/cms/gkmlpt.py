@@ -26,12 +26,12 @@ class GkmlptColumnSpider(ColumnFamilySpider):
         if not self.category:
             raise ValueError(f"{self.name}: the gkmlpt family needs the 'category' option")
         for url in self.column_urls():
-            yield scrapy.Request(url, callback=self.parse_column)
+            yield scrapy.Request(url, callback=self.parse_column, errback=self.list_page_failed)
 
     def api_request(self, column_url: str, sid: str, page: int) -> scrapy.Request:
         query = urlencode({"page": page, "sid": sid})
         url = urljoin(column_url, f"api/all/{self.category}?{query}")
-        return scrapy.Request(url, callback=self.parse_api,
+        return scrapy.Request(url, callback=self.parse_api, errback=self.list_page_failed,
                               headers={"Accept": "application/json, text/javascript, */*; q=0.01",
                                        "X-Requested-With": "XMLHttpRequest"},
                               cb_kwargs={"column_url": column_url, "sid": sid, "page": page})

@@ -26,11 +26,12 @@ JPAGE_FIELDS = ("appid", "webid", "path", "columnid", "unitid", "webname", "perm
 class HanwebJpageColumnSpider(ColumnFamilySpider):
     async def start(self):
         for url in self.column_urls():
-            yield scrapy.Request(url, callback=self.parse_column)
+            yield scrapy.Request(url, callback=self.parse_column, errback=self.list_page_failed)
 
     def page_request(self, page: int, params: dict[str, str], first_url: str | None):
         query = urlencode({"page": page, **{k: params[k] for k in JPAGE_FIELDS if k in params}})
         return scrapy.Request(self.url(f"{JPAGE_PATH}?{query}"), callback=self.parse_page,
+                              errback=self.list_page_failed,
                               cb_kwargs={"page": page, "params": params,
                                          "first_url": first_url})
 

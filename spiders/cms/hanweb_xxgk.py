@@ -29,7 +29,8 @@ class HanwebXxgkSpider(ColumnFamilySpider):
         if not self.area:
             raise ValueError(f"{self.name}: the hanweb_xxgk family needs the 'area' option")
         for url in self.column_urls():
-            yield scrapy.Request(url, callback=self.parse_catalogue)
+            yield scrapy.Request(url, callback=self.parse_catalogue,
+                                 errback=self.list_page_failed)
         for year in self.annual_report_years:
             # The module's page for a year has no list entry: its title is the page's.
             entry = ListEntry(annual_report_url(self.base_url, self.area, year),
@@ -40,7 +41,8 @@ class HanwebXxgkSpider(ColumnFamilySpider):
     def search_request(self, page: int) -> scrapy.FormRequest:
         return scrapy.FormRequest(self.url(SEARCH_PATH),
                                   formdata=search_form(self.area, self.infotype, page),
-                                  callback=self.parse_search, cb_kwargs={"page": page})
+                                  callback=self.parse_search, errback=self.list_page_failed,
+                                  cb_kwargs={"page": page})
 
     def parse_catalogue(self, response: Response):
         yield self.search_request(1)

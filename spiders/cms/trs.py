@@ -21,7 +21,7 @@ class TrsColumnSpider(ColumnFamilySpider):
 
     async def start(self):
         for url in self.column_urls():
-            yield scrapy.Request(url, callback=self.parse_column)
+            yield scrapy.Request(url, callback=self.parse_column, errback=self.list_page_failed)
 
     def parse_column(self, response: Response):
         yield from self.parse_list_page(response)
@@ -39,7 +39,8 @@ class TrsColumnSpider(ColumnFamilySpider):
                                 pager.count, self.max_list_pages)
             files = files[:self.max_list_pages - 1]
         for name in files:
-            yield response.follow(name, callback=self.parse_list_page)
+            yield response.follow(name, callback=self.parse_list_page,
+                                  errback=self.list_page_failed)
 
     def parse_list_page(self, response: Response):
         entries = parse_list(response.text, response.url, same_directory=self.same_directory)

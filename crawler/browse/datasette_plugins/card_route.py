@@ -22,13 +22,13 @@ PLUGIN = "nianbao-card"
 
 
 def _render(database: Path, agency: str | None, version: str | None,
-            font_file: Path | None) -> str | None:
+            font_file: Path | None, capture_link: str) -> str | None:
     engine = readonly_engine(database)
     try:
         if not agency and version and version.isdigit():
             agency = agency_of_version(engine, int(version))
         card = agency_card(engine, agency) if agency else None
-        return render_card(card, font_file) if card else None
+        return render_card(card, font_file, capture_link) if card else None
     finally:
         engine.dispose()
 
@@ -37,8 +37,10 @@ async def card_page(datasette, request) -> Response:
     config = datasette.plugin_config(PLUGIN) or {}
     database = datasette.get_database(config.get("database"))
     font_file = Path(config["font_file"]) if config.get("font_file") else None
+    # each WARC pointer links to its row of the capture index
+    capture_link = datasette.urls.table(database.name, "captures") + "/{id}"
     page = await asyncio.to_thread(_render, Path(database.path), request.args.get("agency"),
-                                   request.args.get("version"), font_file)
+                                   request.args.get("version"), font_file, capture_link)
     if page is None:
         raise NotFound("no report names this agency")
     return Response.html(page)
