@@ -11,6 +11,7 @@ markers) is class data a portal spider may override.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -170,6 +171,10 @@ class ReportColumnSpider(scrapy.Spider):
         return Origin.of(url) in self.allowed_origins
 
     # -- attachments, fetched one after another so the item leaves complete -----------
+    # Between requests the report is request state, and request state stays small and
+    # plain: its captures travel as WARC places without their bytes (the extraction
+    # pipeline reads them back), so a queued request pickles to a few hundred bytes on
+    # disk (JOBDIR) or in a shared frontier, not to the size of the page before it.
     def next_attachment(self, item: ReportPage, links: list[str]):
         if not links:
             self.crawler.stats.inc_value("nianbao/report_pages")
@@ -177,10 +182,10 @@ class ReportColumnSpider(scrapy.Spider):
             return
         yield scrapy.Request(links[0], callback=self.parse_attachment,
                              errback=self.attachment_failed,
-                             cb_kwargs={"item": item, "links": links[1:]})
+                             cb_kwargs={"item": item.pointer_only(), "links": links[1:]})
 
     def parse_attachment(self, response: Response, item: ReportPage, links: list[str]):
-        item.attachments.append(self.capture(response))
+        item = replace(item, attachments=[*item.attachments, self.capture(response)])
         self.crawler.stats.inc_value("nianbao/attachments")
         yield from self.next_attachment(item, links)
 

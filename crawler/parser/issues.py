@@ -4,6 +4,8 @@
 code                      severity  meaning
 ========================  ========  ==================================================
 unreadable                error     the input could not be decoded / opened at all
+parser_crash              error     the parser failed on this input (a bug to fix: the
+                                    record holds only what the failure left)
 unsupported_format        error     .doc/.xls/.wps/image or other format not parsed
 not_a_report              error     no statistics tables and no report title
 no_tables                 warning   a report title/sections but no statistics tables
@@ -70,7 +72,7 @@ from __future__ import annotations
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 SEVERITY: dict[str, str] = {
-    "unreadable": ERROR, "unsupported_format": ERROR, "not_a_report": ERROR,
+    "unreadable": ERROR, "parser_crash": ERROR, "unsupported_format": ERROR, "not_a_report": ERROR,
     "no_tables": WARNING, "template_undetermined": WARNING, "template_mixed": WARNING,
     "year_missing": WARNING, "year_conflict": INFO, "year_inferred": INFO,
     "missing_table": WARNING, "missing_row": WARNING, "duplicate_row": WARNING,
@@ -90,6 +92,11 @@ SEVERITY: dict[str, str] = {
     "extraction_timeout": ERROR, "extraction_crashed": ERROR,
     "attachment_unparsed": ERROR,
 }
+
+
+class UnreadableDocument(ValueError):
+    """Raised by a format reader for input it cannot open (a damaged PDF or DOCX): the
+    record says ``unreadable``. Any other exception is a bug, and says ``parser_crash``."""
 
 
 def issue(code: str, where: str | None, message: str) -> dict[str, str | None]:

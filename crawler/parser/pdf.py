@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 import logging
 
+from .issues import UnreadableDocument
 from .limits import LimitExceeded, ParseLimits
 
 logger = logging.getLogger(__name__)
 
 
 def pdf_lines(data: bytes, max_pages: int = ParseLimits.pdf_max_pages) -> list[str]:
-    """Text lines of a PDF in reading order; raises ValueError if unreadable.
+    """Text lines of a PDF in reading order; raises UnreadableDocument if unreadable.
 
     A PDF of more than ``max_pages`` pages is not read (``LimitExceeded``).
     """
@@ -27,7 +28,7 @@ def pdf_lines(data: bytes, max_pages: int = ParseLimits.pdf_max_pages) -> list[s
         pages = len(reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             OSError, RecursionError, ZeroDivisionError, AssertionError) as exc:
-        raise ValueError(f"unreadable PDF: {exc}") from exc
+        raise UnreadableDocument(f"unreadable PDF: {exc}") from exc
     if pages > max_pages:
         raise LimitExceeded("pdf_too_many_pages",
                             f"PDF of {pages} pages, more than the {max_pages} read")
@@ -38,5 +39,5 @@ def pdf_lines(data: bytes, max_pages: int = ParseLimits.pdf_max_pages) -> list[s
             lines.extend(text.splitlines())
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             OSError, RecursionError, ZeroDivisionError, AssertionError) as exc:
-        raise ValueError(f"unreadable PDF: {exc}") from exc
+        raise UnreadableDocument(f"unreadable PDF: {exc}") from exc
     return lines

@@ -26,7 +26,7 @@ from .decode import decode
 from .detect import Interpreter
 from .docx import DocxDoc, is_docx
 from .html_tables import HtmlDoc
-from .issues import issue
+from .issues import UnreadableDocument, issue
 from .limits import LimitExceeded, ParseLimits
 from .metadata import agency_of, build_metadata, find_title, find_year
 from .normalize import to_simplified
@@ -228,10 +228,18 @@ def parse_report(data: bytes | str, *, url: str | None = None, content_type: str
         record = _empty(url, kind)
         record["issues"].append(issue(exc.code, None, str(exc)))
         return record
-    except Exception as exc:  # noqa: BLE001 - the contract is a record, never an exception
-        logger.warning("parser failed on %s: %r", url or filename, exc)
+    except UnreadableDocument as exc:
+        logger.warning("unreadable %s: %s", url or filename, exc)
         record = _empty(url, kind)
-        record["issues"].append(issue("unreadable", None, f"{type(exc).__name__}: {exc}"[:300]))
+        record["issues"].append(issue("unreadable", None, str(exc)[:300]))
+        return record
+    except Exception as exc:  # noqa: BLE001 - the contract is a record, never an exception
+        # A bug, not bad input: flagged as such, so the fuzz tests and the crawl's
+        # stats (parser/issues/parser_crash) can tell one from the other.
+        logger.error("parser crashed on %s", url or filename, exc_info=True)
+        record = _empty(url, kind)
+        record["issues"].append(issue("parser_crash", None,
+                                      f"{type(exc).__name__}: {exc}"[:300]))
         return record
 
 
