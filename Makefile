@@ -49,5 +49,11 @@ test: test-env install $(PYWB_VENV)/.installed $(WARCIO_DATA)/.fetched
 browse: install
 	$(BIN)/scrapy browse $(BROWSE_ARGS)
 
+# The speed figures of the README (issue 11): crawl vs wget and bare Scrapy, CPU per
+# stage, RSS, start-up, 500 portals over two nights. Not part of make test (a
+# smoke run at toy sizes is); about 15 minutes on two cores.
+bench: install
+	$(BIN)/python benchmarks/bench_all.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) .cache build *.egg-info .pytest_cache .hypothesis

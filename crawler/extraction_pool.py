@@ -66,6 +66,10 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+# The pools of this process by settings (ExtractionPool.key()).
+_SHARED: dict[tuple, "ExtractionPool"] = {}
+
+
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -84,6 +88,7 @@ class ExtractionPool:
         self.limits = limits
         self.max_tasks_per_worker = max_tasks_per_worker
         self._pool: ProcessPool | None = None
+        self._users = 0  # crawlers sharing it (from_crawler)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "ExtractionPool":
@@ -98,9 +103,27 @@ class ExtractionPool:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ExtractionPool":
-        pool = cls.from_settings(crawler.settings)
-        crawler.signals.connect(pool.close, signal=signals.engine_stopped)
+        """The process's pool for these settings, shared by every crawler that uses them.
+
+        ``scrapy crawlall`` runs a crawler per portal in one process: one pool
+        serves them all, its workers started once, not once per portal.
+        """
+        wanted = cls.from_settings(crawler.settings)
+        key = wanted.key()
+        pool = _SHARED.setdefault(key, wanted)
+        pool._users += 1
+        crawler.signals.connect(pool.release, signal=signals.engine_stopped)
         return pool
+
+    def key(self) -> tuple:
+        return (self.workers, self.timeout, self.limits, self.max_tasks_per_worker)
+
+    def release(self) -> None:
+        """A crawler is done with the pool: the last one closes it."""
+        self._users -= 1
+        if self._users <= 0:
+            _SHARED.pop(self.key(), None)
+            self.close()
 
     def _started(self) -> ProcessPool:
         if self._pool is None:

@@ -109,7 +109,7 @@ GROUP_TITLES: dict[str, str] = {
     "review_total": "行政复议总计 / administrative review, total",
     "litigation": "行政诉讼 / litigation",
     "litigation_total": "行政诉讼总计 / litigation, total",
-    "documents": "规章和规范性文件（2021 格式）/ rules and normative documents (2021 form)",
+    "documents": "规章和规范性文件（2021 格式） / rules and normative documents (2021 form)",
     "decisions": "行政许可、处罚、强制决定 / licensing, penalty, coercion decisions",
 }
 

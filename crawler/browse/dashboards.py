@@ -199,7 +199,7 @@ group by i.code order by reports desc, i.code""")
     return {"title": "未通过勾稽关系校验的年报数（按规则） / reports failing each rule",
             "db": database, "library": "vega-lite", "query": sql,
             "display": {**SVG, "config": {"font": FONT},
-                        "mark": {"type": "bar", "tooltip": True},
+                        "mark": {"type": "bar", "tooltip": True}, "height": {"step": 28},
                         "encoding": {
                             "y": {"field": "label", "type": "nominal", "title": None,
                                   "sort": "-x", "axis": {"labelLimit": 400}},
@@ -307,5 +307,5 @@ def dashboards(database: str = "nianbao") -> dict:
             "and reports failing each consistency rule.",
             {"templates": _templates(database), "rules": _rules(database),
              "cards": _cards(database), "mapping": _mapping()},
-            database, [["templates", "rules"], ["cards", "mapping"]]),
+            database, [["templates", "rules"], ["mapping", "mapping"], ["cards", "."]]),
     }

@@ -1,0 +1,263 @@
+"""``make bench``: the crawler against wget and bare Scrapy, and what each stage costs (issue 11).
+
+Serves a synthetic Hanweb portal of N reports made from the Linhai replica
+(``benchmarks/synthetic_portal.py``) on 127.0.0.1, with 0 or 100 ms per
+response, and measures, each crawl a process of its own:
+
+* archive-only crawl (fetch + WARC, ``ITEM_PIPELINES={}``), bare Scrapy over
+  the same URL list (``bare_spider.py``, none of our components) and
+  ``wget --warc-file`` over it; full crawl (fetch + WARC + extraction +
+  storage): pages/s, CPU ms per report by stage, peak RSS;
+* parser alone (``bench_parser.py``) and re-parse (``bench_reparse.py``);
+* start-up: ``scrapy list`` against bare ``scrapy version``, ``scrapy crawl``
+  to its first request against bare Scrapy's;
+* many portals: P replicas, each on its own loopback address (127.0.1.1, …),
+  crawled in one process (``many_portals.py``), then again unchanged.
+
+Prints a table, then one JSON object as the last line. ``--quick`` runs it
+all at toy sizes (the test suite's smoke run). The machine's other load
+shows in every wall-clock figure: CPU figures are the steadier ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from runs import (  # noqa: E402
+    ROOT, SCRAPY, Run, archived_urls, bare_crawl, median, measured, our_crawl, project_env,
+    wget_crawl,
+)
+from synthetic_portal import SlowSite, make_site, serve  # noqa: E402
+
+from replica import ReplicaServer  # noqa: E402
+
+
+def crawl_side_by_side(n: int, latency: float, tmp: Path, *, full: bool = True,
+                       others: bool = True) -> dict[str, Run]:
+    runs: dict[str, Run] = {}
+    server = serve(n, latency)
+    try:
+        if others:
+            runs["archive"] = our_crawl(server.base_url, tmp / "archive-only", archive_only=True)
+            urls = tmp / "urls.txt"
+            urls.write_text("\n".join(archived_urls(tmp / "archive-only" / "archive")) + "\n")
+            runs["bare"] = bare_crawl(urls, tmp / "bare")
+            runs["wget"] = wget_crawl(urls, tmp / "wget")
+            runs["wget"].stats["downloader/response_count"] = len(urls.read_text().split())
+        if full:
+            runs["full"] = our_crawl(server.base_url, tmp / "full")
+    finally:
+        server.stop()
+    return runs
+
+
+def pages_per_second(run: Run) -> float:
+    return run.stat("downloader/response_count") / run.elapsed
+
+
+def stage_ms(run: Run) -> dict[str, float]:
+    reports = run.stat("storage/reports_saved") or 1
+    return {"main_text": run.stat("extraction/cpu_ms/main_text") / reports,
+            "parser": run.stat("extraction/cpu_ms/parser") / reports,
+            "storage": run.stat("storage/cpu_ms") / reports}
+
+
+def startup(repeats: int, tmp: Path) -> dict[str, float]:
+    def seconds(command: list[str], cwd: Path) -> float:
+        return median([measured(command, cwd=cwd).wall for _ in range(repeats)])
+
+    bare_dir = tmp / "no-project"
+    bare_dir.mkdir(exist_ok=True)
+    out = {"scrapy_list_s": seconds([str(SCRAPY), "list"], ROOT),
+           "bare_scrapy_version_s": seconds([str(SCRAPY), "version"], bare_dir)}
+    out["crawl_first_request_s"] = median([first_request(tmp, ours=True)
+                                           for _ in range(repeats)])
+    out["bare_first_request_s"] = median([first_request(tmp, ours=False)
+                                          for _ in range(repeats)])
+    return out
+
+
+def first_request(tmp: Path, *, ours: bool) -> float:
+    """Seconds from starting the crawl process to its first request reaching the server."""
+    site = SlowSite(make_site(3), 0)
+    server = ReplicaServer(site).start()
+    try:
+        work = Path(tempfile.mkdtemp(dir=tmp))
+        if ours:
+            command = [str(SCRAPY), "crawl", "linhai", "-s", f"PORTAL_BASE_URL={server.base_url}",
+                       "-s", f"WARC_DIR={work}/archive", "-s", f"LOG_FILE={work}/log"]
+            cwd, env = ROOT, project_env(f"sqlite:///{work}/db.sqlite")
+        else:
+            (work / "urls").write_text(server.base_url + "/robots.txt\n")
+            command = [str(SCRAPY), "runspider", str(HERE / "bare_spider.py"), "-a",
+                       f"urls={work}/urls", "-s", f"LOG_FILE={work}/log"]
+            cwd, env = work, {k: v for k, v in os.environ.items()
+                              if k != "SCRAPY_SETTINGS_MODULE"}
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        try:
+            deadline = started + 120
+            while site.first_request is None:
+                if time.perf_counter() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"no request from {command[:3]}")
+                time.sleep(0.005)
+            return site.first_request - started
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    finally:
+        server.stop()
+
+
+def warc_bytes(root: Path) -> int:
+    return sum(p.stat().st_size for p in root.rglob("*.warc.gz"))
+
+
+def many_portals(count: int, reports_each: int, tmp: Path, at_once: int) -> dict[str, float]:
+    servers = []
+    try:
+        for i in range(count):
+            address = f"127.0.{1 + i // 250}.{1 + i % 250}"
+            servers.append(ReplicaServer(SlowSite(make_site(reports_each), 0),
+                                         host=address).start())
+        urls = tmp / "portals.json"
+        urls.write_text(json.dumps({f"portal{i:04d}": s.base_url
+                                    for i, s in enumerate(servers)}))
+        warc_root = tmp / "portals-archive"
+        command = [sys.executable, str(HERE / "many_portals.py"), str(urls),
+                   "--warc-root", str(warc_root), "--at-once", str(at_once),
+                   "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+                   "-s", f"LOG_FILE={tmp / 'portals.log'}", "-s", "LOG_LEVEL=WARNING"]
+        env = project_env(f"sqlite:///{tmp}/portals.db")
+        nights = []
+        for _ in range(2):
+            before = warc_bytes(warc_root) if warc_root.exists() else 0
+            run = measured(command, cwd=ROOT, env=env)
+            nights.append((run, warc_bytes(warc_root) - before))
+    finally:
+        for server in servers:
+            server.stop()
+    (first, first_bytes), (second, second_bytes) = nights
+    return {"portals": count, "reports_each": reports_each,
+            "first_night_s": first.wall, "second_night_s": second.wall,
+            "first_night_cpu_ms_per_portal": first.cpu / count * 1000,
+            "second_night_cpu_ms_per_portal": second.cpu / count * 1000,
+            "first_night_bytes": first_bytes, "second_night_bytes": second_bytes}
+
+
+def script_output(command: list[str]) -> str:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True,
+                          timeout=900).stdout
+
+
+def figure(text: str, pattern: str) -> float | None:
+    found = re.search(pattern, text)
+    return float(found.group(1)) if found else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="toy sizes (the smoke test)")
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=10000)
+    parser.add_argument("--portals", type=int, default=500)
+    args = parser.parse_args()
+    small, large, portals, each, repeats = args.small, args.large, args.portals, 2, 5
+    if args.quick:
+        small, large, portals, each, repeats = 12, 24, 3, 1, 1
+    figures: dict[str, float | None] = {}
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as scratch:
+        tmp = Path(scratch)
+        by_latency = {}
+        for latency in (0.0, 0.1):
+            by_latency[latency] = crawl_side_by_side(small, latency, tmp / f"n{small}-{latency}")
+        large_full = crawl_side_by_side(large, 0.0, tmp / f"n{large}", others=False)["full"]
+        for latency, runs in by_latency.items():
+            tag = f"{int(latency * 1000)}ms"
+            rates = {k: pages_per_second(r) for k, r in runs.items()}
+            figures[f"archive_pages_per_s_{tag}"] = rates["archive"]
+            figures[f"full_pages_per_s_{tag}"] = rates["full"]
+            figures[f"bare_scrapy_pages_per_s_{tag}"] = rates["bare"]
+            figures[f"wget_pages_per_s_{tag}"] = rates["wget"]
+            figures[f"full_vs_bare_scrapy_{tag}"] = rates["full"] / rates["bare"]
+            figures[f"archive_vs_bare_scrapy_{tag}"] = rates["archive"] / rates["bare"]
+            figures[f"archive_vs_wget_{tag}"] = rates["archive"] / rates["wget"]
+            rows.append((f"pages/s at {tag} (N={small}): archive-only / full / bare Scrapy / wget",
+                         " / ".join(f"{rates[k]:.0f}" for k in ("archive", "full", "bare",
+                                                                "wget"))))
+        runs = by_latency[0.0]
+        stages = stage_ms(runs["full"])
+        responses = runs["archive"].stat("downloader/response_count") or 1
+        warc_ms = max(0.0, runs["archive"].cpu - runs["bare"].cpu) / responses * 1000
+        figures.update({f"cpu_ms_per_report_{k}": v for k, v in stages.items()})
+        figures["cpu_ms_per_response_warc"] = warc_ms
+        figures["pipeline_cpu_ms_per_report"] = sum(stages.values())
+        reports = runs["full"].stat("storage/reports_saved") or 1
+        figures["full_crawl_cpu_ms_per_report"] = runs["full"].cpu / reports * 1000
+        rows.append(("CPU ms per report: main text / parser / storage (+ WARC per response)",
+                     f"{stages['main_text']:.1f} / {stages['parser']:.1f} / "
+                     f"{stages['storage']:.1f} (+ {warc_ms:.1f})"))
+        rows.append(("pipeline CPU ms per report (target <= 30)",
+                     f"{figures['pipeline_cpu_ms_per_report']:.1f}"))
+        figures["peak_rss_mb_small"] = runs["full"].max_rss_mb
+        figures["peak_rss_mb_large"] = large_full.max_rss_mb
+        figures["rss_growth_mb_1k_to_10k"] = large_full.max_rss_mb - runs["full"].max_rss_mb
+        figures["large_full_pages_per_s_0ms"] = pages_per_second(large_full)
+        rows.append((f"peak RSS of the crawl, N={small} / N={large}",
+                     f"{runs['full'].max_rss_mb:.0f} / {large_full.max_rss_mb:.0f} MB"))
+        figures["parser_reports_per_s_per_core"] = figure(script_output(
+            [sys.executable, "benchmarks/bench_parser.py", "--seconds",
+             "1" if args.quick else "5"]), r"(\d+) reports/s on one core")
+        reparse = script_output([sys.executable, "benchmarks/bench_reparse.py",
+                                 "1" if args.quick else "20"])
+        rate = figures["reparse_reports_per_s"] = figure(
+            reparse, r"reparse \(WARC read.*?: (\d+) reports/s")
+        figures["reparse_vs_parse_only"] = figure(reparse, r"ratio: ([\d.]+)")
+        rows.append(("parser alone reports/s/core; re-parse reports/s (all cores)",
+                     f"{figures['parser_reports_per_s_per_core']} ; {rate}"))
+        up = startup(repeats, tmp)
+        figures.update(up)
+        figures["startup_ratio"] = up["scrapy_list_s"] / up["bare_scrapy_version_s"]
+        figures["first_request_ratio"] = up["crawl_first_request_s"] / up["bare_first_request_s"]
+        rows.append(("start-up: scrapy list / bare scrapy version (s)",
+                     f"{up['scrapy_list_s']:.2f} / {up['bare_scrapy_version_s']:.2f} "
+                     f"= {figures['startup_ratio']:.2f}x"))
+        rows.append(("crawl to first request: ours / bare (s)",
+                     f"{up['crawl_first_request_s']:.2f} / {up['bare_first_request_s']:.2f}"))
+        many = many_portals(portals, each, tmp, at_once=16)
+        figures.update({f"portals_{k}": v for k, v in many.items()})
+        figures["second_night_bytes_ratio"] = (many["second_night_bytes"]
+                                               / max(1, many["first_night_bytes"]))
+        figures["second_night_seconds_500_portals"] = many["second_night_s"]
+        rows.append((f"{portals} portals: first / second night (s)",
+                     f"{many['first_night_s']:.0f} / {many['second_night_s']:.0f}"))
+        rows.append(("second night WARC bytes / first night's",
+                     f"{figures['second_night_bytes_ratio']:.3f}"))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v)
+                      for k, v in figures.items()}))
+
+
+if __name__ == "__main__":
+    main()

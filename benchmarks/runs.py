@@ -1,0 +1,132 @@
+"""Running a crawl (or wget) as its own process and measuring it: wall, CPU, peak RSS, stats."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRAPY = Path(sys.executable).parent / "scrapy"
+
+# The benchmark's crawl settings, the same for our crawl and bare Scrapy: no
+# politeness delay (the server is ours), eight requests in flight to the site.
+CRAWL_SETTINGS = {
+    "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8", "LOG_LEVEL": "INFO",
+}
+
+
+@dataclass
+class Run:
+    wall: float  # seconds, process start to exit
+    cpu: float  # seconds of CPU of the process and every process it waited for
+    max_rss_mb: float  # peak resident set of the process (its workers are counted apart)
+    stats: dict[str, float] = field(default_factory=dict)
+
+    def stat(self, name: str, default: float = 0.0) -> float:
+        return self.stats.get(name, default)
+
+    @property
+    def elapsed(self) -> float:
+        """Scrapy's own elapsed time (open to close of the spider), else the wall time."""
+        return self.stat("elapsed_time_seconds") or self.wall
+
+
+_STAT = re.compile(r"'([\w/.\-]+)': (-?\d+(?:\.\d+)?)")
+
+
+def scrapy_stats(log: Path) -> dict[str, float]:
+    """The numeric stats of the last stats dump in a Scrapy log."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    start = text.rfind("Dumping Scrapy stats:")
+    return {k: float(v) for k, v in _STAT.findall(text[start:])} if start >= 0 else {}
+
+
+def measured(command: list[str], *, cwd: Path, env: dict | None = None,
+             log: Path | None = None, timeout: float = 1800) -> Run:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    deadline = started + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            process.kill()
+            raise TimeoutError(" ".join(command))
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+        raise RuntimeError(f"{command[:3]} exited {code}: {stderr[-2000:]}{tail}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+               scrapy_stats(log) if log and log.exists() else {})
+
+
+def project_env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NIANBAO_PORTAL_BASE_URL", "SCRAPY_SETTINGS_MODULE")}
+    env["DATABASE_URL"] = database_url
+    # This checkout's code, whichever checkout the venv was installed from.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def settings_args(settings: dict[str, str]) -> list[str]:
+    return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
+
+
+def our_crawl(base_url: str, tmp: Path, *, archive_only: bool = False,
+              extra: dict[str, str] | None = None) -> Run:
+    """``scrapy crawl linhai`` against ``base_url``: everything, or fetch + WARC only."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    log = tmp / "crawl.log"
+    settings = {**CRAWL_SETTINGS, "PORTAL_BASE_URL": base_url, "WARC_DIR": str(tmp / "archive"),
+                "LOG_FILE": str(log), **(extra or {})}
+    if archive_only:
+        settings["ITEM_PIPELINES"] = "{}"
+    return measured([str(SCRAPY), "crawl", "linhai", *settings_args(settings)], cwd=ROOT,
+                    env=project_env(f"sqlite:///{tmp}/nianbao.db"), log=log)
+
+
+def bare_crawl(urls: Path, tmp: Path) -> Run:
+    """Bare Scrapy over ``urls``, from a directory with no project."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    log = tmp / "bare.log"
+    settings = {**CRAWL_SETTINGS, "LOG_FILE": str(log), "TELNETCONSOLE_ENABLED": "False"}
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    return measured([str(SCRAPY), "runspider", str(ROOT / "benchmarks" / "bare_spider.py"),
+                     "-a", f"urls={urls}", *settings_args(settings)], cwd=tmp, env=env, log=log)
+
+
+def wget_crawl(urls: Path, tmp: Path) -> Run:
+    tmp.mkdir(parents=True, exist_ok=True)
+    return measured(["wget", "--quiet", "--tries=1", f"--warc-file={tmp / 'wget'}",
+                     "--input-file", str(urls), "--output-document", "/dev/null"], cwd=tmp)
+
+
+def archived_urls(warc_dir: Path) -> list[str]:
+    """Every GET the crawl archived a response to, in archive order (the URL list)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    urls: list[str] = []
+    for path in sorted(warc_dir.rglob("*.warc.gz")):
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "request" and record.http_headers.protocol == "GET":
+                    urls.append(record.rec_headers.get_header("WARC-Target-URI"))
+    return urls
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]

@@ -1,0 +1,54 @@
+"""A Hanweb column of N reports made from the Linhai replica, for the benchmarks.
+
+The reports are the replica's own (2021, 2019 and pre-2019 tables, GBK and
+UTF-8 pages, the PDF-only report with its attachment), repeated under new
+article ids until there are ``n``: real-length pages, listed through the
+column page and ``dataproxy.jsp`` paging as the replica lists them. Each
+answer can be held back ``latency`` seconds, as a distant server would.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import time
+
+from replica import ReplicaServer
+from replica.hanweb.site import HanwebSite
+from replica.linhai.catalog import build
+from replica.linhai.config import SITE
+
+
+def make_site(n: int) -> HanwebSite:
+    articles, attachments = build()
+    reports = [a for a in articles if a.is_report]
+    clones = []
+    for k in range(n):
+        base = reports[k % len(reports)]
+        head, _ = base.path.rsplit("_", 1)
+        clones.append(dataclasses.replace(copy.deepcopy(base), path=f"{head}_{900000 + k}.html"))
+    # No visit counters: every byte of a synthetic page is the same on each visit.
+    return HanwebSite(dataclasses.replace(SITE, counter_paths=()), clones, attachments)
+
+
+class SlowSite:
+    """``site`` answering each request ``latency`` seconds late (one thread per request)."""
+
+    def __init__(self, site, latency: float) -> None:
+        self.site = site
+        self.latency = latency
+        self.first_request: float | None = None  # time.perf_counter() of the first one
+
+    def handle(self, request):
+        if self.first_request is None:
+            self.first_request = time.perf_counter()
+        if self.latency:
+            time.sleep(self.latency)
+        return self.site.handle(request)
+
+    def __getattr__(self, name):
+        return getattr(self.site, name)
+
+
+def serve(n: int, latency: float = 0.0, host: str = "127.0.0.1") -> ReplicaServer:
+    return ReplicaServer(SlowSite(make_site(n), latency), host=host).start()
