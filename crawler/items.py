@@ -1,15 +1,17 @@
 """Items passed from the spiders to the pipelines.
 
 A spider yields one ``ReportPage`` per page it believes is an annual report,
-with the raw bytes it received (the pipelines decode them: trafilatura and
-the parser get bytes, so a page in GBK with no charset still decodes right)
-and the WARC place of each capture. The pipelines fill ``text`` and
-``record``.
+with the WARC place of each capture and the raw bytes (the pipelines decode
+them: trafilatura and the parser get bytes, so a page in GBK with no charset
+still decodes right). A capture that travelled between requests (a report's
+page while its attachments are fetched) carries its WARC place only, and
+``pipelines.archived_bodies`` reads its bytes back. The pipelines fill
+``text`` and ``record``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nianbao_core.captures import CharsetEvidence
 from nianbao_core.pointer import WarcPointer
@@ -22,7 +24,8 @@ class Capture:
     url: str
     status: int
     content_type: str | None
-    body: bytes = field(repr=False)
+    # None: the bytes are in the WARC record at ``warc`` (see ``pointer_only``).
+    body: bytes | None = field(repr=False)
     fetched_at: str = ""  # ISO 8601 UTC, the WARC-Date of the response record
     warc: WarcPointer | None = None  # None: archiving was off
     # The URL the link pointed at, when a redirect led to ``url``.
@@ -32,6 +35,12 @@ class Capture:
     charsets: CharsetEvidence | None = None
     # Filled by pipelines.extract.
     text_digest: str | None = None
+
+    def pointer_only(self) -> Capture:
+        """This capture as request state: its WARC place without its bytes, so a queued
+        request stays small (JOBDIR, a shared frontier). Without a record to point at
+        (WARC capture off) the bytes must travel."""
+        return replace(self, body=None) if self.warc is not None else self
 
 
 @dataclass
@@ -48,6 +57,10 @@ class ReportPage:
     content_digest: str | None = None  # crawler.content.content_digest: what makes a version
     text_extractor: str | None = None  # crawler.extraction.TEXT_EXTRACTOR that made ``text``
 
+    def pointer_only(self) -> ReportPage:
+        """The report as request state between its page and its attachments."""
+        return replace(self, page=self.page.pointer_only(),
+                       attachments=[a.pointer_only() for a in self.attachments])
 
 @dataclass
 class ReportWithdrawal:

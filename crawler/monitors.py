@@ -93,8 +93,8 @@ class ListedEntriesMonitor(NightlyMonitor):
 
     def last_good_listed(self) -> int | None:
         url = self.settings.get("DATABASE_URL")
-        if not url:
-            return None
+        if not url or not self.stats.get("storage/crawl_run_id"):
+            return None  # the crawl stored nothing (no storage pipeline): no history either
         run = ChangeQueries(shared_engine(url, migrate=False)).last_good_run(
             self.data.spider.name, self.stats.get("storage/crawl_run_id"), is_good_run)
         return int((run.stats or {}).get("nianbao/list_entries") or 0) if run else None

@@ -81,6 +81,8 @@ class WithdrawalCheck:
 
     def unlisted(self, spider) -> list[str]:
         stats = self.crawler.stats
+        if not stats.get_value("storage/crawl_run_id"):
+            return []  # nothing is stored by this crawl (no storage pipeline): nothing to mark
         if stats.get_value("nianbao/list_pages_failed") or not stats.get_value(
                 "nianbao/list_entries"):
             logger.warning("The column of %s was not listed in full: no withdrawal check",

@@ -12,12 +12,14 @@ from scrapy.crawler import Crawler
 
 from crawler.extraction_pool import ExtractionPool
 from crawler.items import ReportPage
+from pipelines.archived_bodies import ArchivedBodies
 
 
 class ReportExtractionPipeline:
     def __init__(self, crawler: Crawler, pool: ExtractionPool):
         self.stats = crawler.stats
         self.pool = pool
+        self.archived_bodies = ArchivedBodies.from_crawler(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ReportExtractionPipeline":
@@ -26,6 +28,7 @@ class ReportExtractionPipeline:
     async def process_item(self, item):
         if not isinstance(item, ReportPage):  # a withdrawal: nothing to extract
             return item
+        self.archived_bodies.restore(item)  # the captures that travelled as WARC places
         extraction = await self.pool.extract(item.page, item.attachments)
         item.record = extraction.record
         item.text = extraction.text

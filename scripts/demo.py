@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -28,27 +27,32 @@ BIN = Path(sys.executable).parent
 DEMO_PORT = 18765
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
 def start_replica(served_log: Path) -> tuple[subprocess.Popen, str]:
+    """The replica on DEMO_PORT, or on any free port when that one is taken.
+
+    Binding is the test of whether the port is free: a probe first could lose
+    the port to another process between the probe and the bind.
+    """
     served_log.parent.mkdir(parents=True, exist_ok=True)
     served_log.unlink(missing_ok=True)
-    port = DEMO_PORT if port_is_free(DEMO_PORT) else 0
-    if port == 0:
-        print(f"port {DEMO_PORT} is taken: the replica gets another one, so this crawl's "
-              "URLs differ from earlier demo crawls'")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "replica", "linhai", "--port", str(port),
-         "--served-log", str(served_log)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    line = process.stdout.readline().strip()
-    if not line.startswith("READY "):
-        process.kill()
-        raise SystemExit(f"the replica did not start: {line!r}")
-    return process, line.split(" ", 1)[1]
+    errors = served_log.with_name("replica-stderr.log")
+    for port in (DEMO_PORT, 0):
+        with open(errors, "w", encoding="utf-8") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "replica", "linhai", "--port", str(port),
+                 "--served-log", str(served_log)],
+                stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=ROOT)
+        line = process.stdout.readline().strip()
+        if line.startswith("READY "):
+            if port == 0:
+                print(f"port {DEMO_PORT} is taken: the replica gets another one, so this "
+                      "crawl's URLs differ from earlier demo crawls'")
+            return process, line.split(" ", 1)[1]
+        process.wait()
+        error = (errors.read_text(encoding="utf-8").strip().splitlines() or [line])[-1]
+        if port == 0 or "Address already in use" not in error:
+            raise SystemExit(f"the replica did not start: {error}")
+    raise AssertionError("unreachable")
 
 
 def archived_responses(directory: Path, since: set[Path]) -> int:

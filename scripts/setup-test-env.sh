@@ -45,7 +45,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     # Wait for apt's lock rather than fail when another install holds it.
     apt-get -o DPkg::Lock::Timeout=600 update -q
-    apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
+    apt-get -o DPkg::Lock::Timeout=600 install -y -q "${missing[@]}"
 fi
 
 # -- PostgreSQL ---------------------------------------------------------------

@@ -11,6 +11,7 @@ markers) is class data a portal spider may override.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -39,6 +40,10 @@ class ReportColumnSpider(scrapy.Spider):
     not_report_title = re.compile(r"解读|图解|问答|通知|公告")
     soft_404_markers = ("页面不存在", "您访问的页面不存在", "页面已删除", "信息已删除",
                         "找不到该页面")
+    # Agencies renamed over the years, old full name → new full name (区政务服务中心管理
+    # 办公室 → 区行政审批服务局): the cross-report audit (crawler.audit) treats their
+    # reports as one agency's. Registry spiders take it from the entry's agency_renames.
+    agency_renames: dict[str, str] = {}
     # A real report page is long; an error page dressed as 200 is short.
     soft_404_max_chars = 3000
     # Every kind a column links: PDF, Word, WPS, Excel, WPS spreadsheets (.et), archives.
@@ -170,6 +175,10 @@ class ReportColumnSpider(scrapy.Spider):
         return Origin.of(url) in self.allowed_origins
 
     # -- attachments, fetched one after another so the item leaves complete -----------
+    # Between requests the report is request state, and request state stays small and
+    # plain: its captures travel as WARC places without their bytes (the extraction
+    # pipeline reads them back), so a queued request pickles to a few hundred bytes on
+    # disk (JOBDIR) or in a shared frontier, not to the size of the page before it.
     def next_attachment(self, item: ReportPage, links: list[str]):
         if not links:
             self.crawler.stats.inc_value("nianbao/report_pages")
@@ -177,10 +186,10 @@ class ReportColumnSpider(scrapy.Spider):
             return
         yield scrapy.Request(links[0], callback=self.parse_attachment,
                              errback=self.attachment_failed,
-                             cb_kwargs={"item": item, "links": links[1:]})
+                             cb_kwargs={"item": item.pointer_only(), "links": links[1:]})
 
     def parse_attachment(self, response: Response, item: ReportPage, links: list[str]):
-        item.attachments.append(self.capture(response))
+        item = replace(item, attachments=[*item.attachments, self.capture(response)])
         self.crawler.stats.inc_value("nianbao/attachments")
         yield from self.next_attachment(item, links)
 

@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -78,22 +77,19 @@ def test_wacz_is_valid_and_lists_the_report_pages(crawled, tmp_path):
 PYWB = Path(__file__).resolve().parent.parent / ".venv-pywb" / "bin"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_listening(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"wayback exited with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"wayback did not listen on {port} within {seconds} s")
+# pywb's `wayback` command, given a socket the test has bound and listens on (port 0,
+# read back): no free port to guess and lose to another process, and no waiting for
+# the server to listen, since connections queue on the socket until it accepts them.
+WAYBACK_ON_SOCKET = """
+from gevent.monkey import patch_all; patch_all()
+import socket, sys
+from gevent.pywsgi import WSGIServer
+from pywb.apps.frontendapp import FrontEndApp
+from pywb.utils.geventserver import RequestURIWSGIHandler
+listener = socket.socket(fileno=int(sys.argv[1]))
+WSGIServer(listener, FrontEndApp(custom_config={}),
+           handler_class=RequestURIWSGIHandler).serve_forever()
+"""
 
 
 def test_wacz_loads_in_pywb_and_replays_every_report_page(crawled, tmp_path):
@@ -110,15 +106,18 @@ def test_wacz_loads_in_pywb_and_replays_every_report_page(crawled, tmp_path):
     with zipfile.ZipFile(package) as archive:
         pages = [json.loads(line) for line in
                  archive.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]]
-    port = free_port()
-    wayback = subprocess.Popen([PYWB / "wayback", "-p", str(port)], cwd=root,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        wayback = subprocess.Popen(
+            [PYWB / "python", "-c", WAYBACK_ON_SOCKET, str(listener.fileno())], cwd=root,
+            pass_fds=[listener.fileno()], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+    # Closed here: should wayback die, connections are refused rather than left waiting.
     try:
-        wait_until_listening(port, wayback)
         for page in pages:
             timestamp = page["ts"].replace("-", "").replace(":", "").replace("T", "")[:14]
             replayed = f"http://127.0.0.1:{port}/linhai/{timestamp}id_/{page['url']}"
-            with urllib.request.urlopen(replayed) as answer:
+            with urllib.request.urlopen(replayed, timeout=60) as answer:
                 body = answer.read()
             # id_ replays the archived bytes as they were sent (decoded): find the title
             title = page["title"].encode("utf-8")

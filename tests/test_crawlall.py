@@ -117,6 +117,8 @@ def one_portal_down(tmp_path_factory):
             {"linhai": replica.base_url, "linhai_mirror": dead},
             "--portals", "linhai,linhai_mirror",
             "-s", "SPIDER_MODULES=spiders,tests.nightly_portals",
+            # one portal at a time: the second starts when the first is done
+            "-s", "CRAWLALL_CONCURRENT_PORTALS=1",
             "-s", f"NOTIFY_URLS={json.dumps([mail_url, hook_url])}")
         assert mailbox.received.wait(10)
     return done, changes, mailbox.messages, hooks

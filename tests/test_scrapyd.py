@@ -39,27 +39,39 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_scrapyd(root: Path, env: dict) -> tuple[subprocess.Popen, int]:
+    """Scrapyd listening on a port of its own. The port is free when probed but may be
+    taken before Scrapyd binds it: then Scrapyd exits, and another port is tried."""
+    config = configparser.ConfigParser()
+    config.read(PROJECT / "deploy" / "scrapyd.conf")
+    for _ in range(5):
+        port = free_port()
+        config["scrapyd"].update({"http_port": str(port), "poll_interval": "0.2",
+                                  "max_proc": "1", "eggs_dir": str(root / "eggs"),
+                                  "logs_dir": str(root / "logs"), "dbs_dir": str(root / "dbs")})
+        with open(root / "scrapyd.conf", "w") as stream:
+            config.write(stream)
+        process = subprocess.Popen([str(BIN / "scrapyd")], cwd=root, env=env, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        said = []
+        for line in process.stdout:  # twistd says when the site listens
+            said.append(line)
+            if f"Site starting on {port}" in line:
+                return process, port
+        process.wait()
+        process.stdout.close()
+        if "Address already in use" not in "".join(said):
+            pytest.fail(f"scrapyd did not start (exit {process.returncode}): {''.join(said)}")
+    pytest.fail("scrapyd found no free port in 5 tries")
+
+
 @pytest.fixture(scope="module")
 def scrapyd(tmp_path_factory):
     root = tmp_path_factory.mktemp("scrapyd")
-    config = configparser.ConfigParser()
-    config.read(PROJECT / "deploy" / "scrapyd.conf")
-    port = free_port()
-    config["scrapyd"].update({"http_port": str(port), "poll_interval": "0.2", "max_proc": "1",
-                              "eggs_dir": str(root / "eggs"), "logs_dir": str(root / "logs"),
-                              "dbs_dir": str(root / "dbs")})
-    with open(root / "scrapyd.conf", "w") as stream:
-        config.write(stream)
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "NIANBAO_PORTAL_BASE_URL")}
-    process = subprocess.Popen([str(BIN / "scrapyd")], cwd=root, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process, port = start_scrapyd(root, env)
     try:
-        for line in process.stdout:  # twistd says when the site listens
-            if f"Site starting on {port}" in line:
-                break
-        else:
-            pytest.fail(f"scrapyd did not start (exit {process.wait()})")
         yield f"http://127.0.0.1:{port}/", root
     finally:
         process.terminate()

@@ -26,6 +26,7 @@ def spider():
     spider = LinhaiSpider.from_crawler(crawler)
     crawler.spider = spider
     crawler.stats.open_spider()
+    crawler.stats.set_value("storage/crawl_run_id", 1)  # as the storage pipeline sets it
     return spider
 
 
@@ -102,6 +103,14 @@ def test_most_reports_unlisted_at_once_is_a_broken_column(spider, stored):
     assert spider.crawler.stats.get_value(
         "nianbao/withdrawal_check_skipped") == "too many unlisted"
     assert check(spider, database_url, max_share=1.0).unlisted(spider) == urls[1:4]
+
+
+def test_a_crawl_that_stores_nothing_checks_nothing(spider, stored):
+    database_url, urls = stored
+    spider.crawler.stats.set_value("storage/crawl_run_id", None)
+    spider.crawler.stats.set_value("nianbao/list_entries", 3)
+    spider.listed_urls.update(urls[:3])
+    assert check(spider, database_url).unlisted(spider) == []
 
 
 def test_the_config_refuses_a_share_outside_zero_to_one():

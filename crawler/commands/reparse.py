@@ -8,6 +8,7 @@ import time
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.audit.registry import agency_renames
 from crawler.commands._database import open_store
 
 
@@ -76,3 +77,9 @@ class Command(ScrapyCommand):
                   f"{summary.missing}")
         if opts.diff:
             print(f"diff written to {opts.diff}")
+        if summary.changed:  # new figures: the checks across reports again
+            from crawler.audit import run_audit
+
+            audit = run_audit(store, agency_renames(self.settings))
+            print(f"cross-report audit: {sum(audit.issues.values())} issues in "
+                  f"{audit.pairs} year-to-year pairs")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from lxml import etree
 
+from .issues import UnreadableDocument
 from .limits import LimitExceeded, ParseLimits
 from .normalize import collapse_ws, to_simplified
 from .text_tables import feed_line
@@ -82,15 +84,23 @@ class DocxDoc:
 
     def __init__(self, data: bytes, max_xml_bytes: int = ParseLimits.docx_max_xml_bytes
                  ) -> None:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            info = z.getinfo("word/document.xml")
-            # The size in the zip directory is the sender's word: the read is bounded too.
-            with z.open(info) as member:
-                xml = member.read(max_xml_bytes + 1)
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                info = z.getinfo("word/document.xml")
+                # The size in the zip directory is the sender's word: the read is bounded too.
+                with z.open(info) as member:
+                    xml = member.read(max_xml_bytes + 1)
+        except (zipfile.BadZipFile, KeyError, EOFError, zlib.error,
+                NotImplementedError) as exc:  # NotImplementedError: an unknown compression
+            raise UnreadableDocument(f"unreadable DOCX: {exc}") from exc
         if info.file_size > max_xml_bytes or len(xml) > max_xml_bytes:
             raise LimitExceeded("docx_too_large",
                                 f"word/document.xml expands beyond {max_xml_bytes} bytes")
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, huge_tree=False))
+        try:
+            root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False,
+                                                         huge_tree=False))
+        except etree.XMLSyntaxError as exc:
+            raise UnreadableDocument(f"unreadable DOCX: {exc}") from exc
         body = root.find(f"{_W}body")
         self.builder = RowBuilder()
         self.lines: list[str] = []

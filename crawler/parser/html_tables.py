@@ -15,6 +15,7 @@ import re
 
 from lxml import etree
 
+from .issues import UnreadableDocument
 from .normalize import collapse_ws, squeeze
 from .text_tables import feed_line
 from .tokens import BLANK, LABEL, SPANNED, VALUE, Cell, RowBuilder, classify
@@ -260,7 +261,7 @@ class HtmlDoc:
         parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
         root = etree.fromstring(text.encode("utf-8", "replace") or b"<html/>", parser)
         if root is None:
-            raise ValueError("no HTML document")
+            raise UnreadableDocument("no HTML document")
         for meta in root.iter("meta"):
             name = (meta.get("name") or meta.get("property") or "").strip().lower()
             if name and name not in self.meta:

@@ -8,6 +8,7 @@ names the live site and the column path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import scrapy
@@ -17,6 +18,29 @@ from spiders.base import ReportColumnSpider
 from spiders.cms.hanweb_lists import ListPage, parse_column_page, parse_dataproxy
 
 DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """A walk through ``dataproxy.jsp``, handed from one list request to the next.
+
+    Request state, so small and plain (a queued request is pickled to disk under
+    ``JOBDIR``, or into a shared frontier): each request gets a value of its own.
+    Entries listed twice (records shifted by a report published mid-crawl) are left
+    to Scrapy's duplicate filter, which ``JOBDIR`` keeps across a pause.
+    """
+
+    params: dict[str, str]  # the dataproxy form fields found on the column page
+    per_page: int
+    requests: int = 0  # list requests made, held to max_list_requests
+    # The first entry of the column page and of the last list page: a server that
+    # ignores startrecord answers one of those pages again.
+    column_first_url: str | None = None
+    previous_first_url: str | None = None
+
+    def repeats(self, page: ListPage) -> bool:
+        return bool(page.entries) and page.entries[0].url in (
+            self.column_first_url, self.previous_first_url)
 
 
 class HanwebColumnSpider(ReportColumnSpider):
@@ -49,36 +73,35 @@ class HanwebColumnSpider(ReportColumnSpider):
             self.logger.error("No dataproxy parameters on %s; only the first page is crawled",
                               response.url)
             return
-        per_page = listing.per_page or self.default_per_page
-        state = {"params": listing.params, "per_page": per_page, "requests": 0,
-                 "seen": {e.url for e in listing.entries}}
+        state = Pagination(params=listing.params,
+                           per_page=listing.per_page or self.default_per_page,
+                           column_first_url=listing.entries[0].url if listing.entries else None)
         if listing.total_records is None or len(listing.entries) < listing.total_records:
             yield self.dataproxy_request(len(listing.entries) + 1, state)
 
-    def dataproxy_request(self, start: int, state: dict) -> scrapy.FormRequest:
-        state["requests"] += 1
-        end = start + state["per_page"] - 1
-        query = urlencode({"startrecord": start, "endrecord": end, "perpage": state["per_page"]})
+    def dataproxy_request(self, start: int, state: Pagination) -> scrapy.FormRequest:
+        state = replace(state, requests=state.requests + 1)
+        end = start + state.per_page - 1
+        query = urlencode({"startrecord": start, "endrecord": end, "perpage": state.per_page})
         formdata = {"col": "1", "appid": "1", "permissiontype": "0", "path": "/",
-                    **state["params"]}
+                    **state.params}
         return scrapy.FormRequest(
             self.url(f"{DATAPROXY_PATH}?{query}"), formdata=formdata,
             callback=self.parse_dataproxy, errback=self.list_page_failed,
             cb_kwargs={"start": start, "state": state})
 
-    def parse_dataproxy(self, response: Response, start: int, state: dict):
+    def parse_dataproxy(self, response: Response, start: int, state: Pagination):
         page: ListPage = parse_dataproxy(response.text, response.url)
         self.crawler.stats.inc_value("nianbao/list_pages")
-        new = [e for e in page.entries if e.url not in state["seen"]]
-        if page.entries and not new:
+        if state.repeats(page):
             self.logger.warning("dataproxy.jsp repeated earlier records at startrecord=%d; "
                                 "stopping pagination", start)
             self.crawler.stats.inc_value("nianbao/dataproxy_repeats")
             return
-        for entry in new:
-            state["seen"].add(entry.url)
+        for entry in page.entries:
             yield self.follow_entry(response, entry)
-        next_start = start + state["per_page"]
+        next_start = start + state.per_page
         more = page.total_records is not None and next_start <= page.total_records
-        if more and page.entries and state["requests"] < self.max_list_requests:
-            yield self.dataproxy_request(next_start, state)
+        if more and page.entries and state.requests < self.max_list_requests:
+            yield self.dataproxy_request(
+                next_start, replace(state, previous_first_url=page.entries[0].url))

@@ -1,10 +1,20 @@
-"""The parser never raises, whatever it is given."""
+"""The parser never raises and never crashes, whatever it is given.
+
+``parse_report`` turns any exception into a record, so "never raises" alone
+cannot fail: a bug shows as a ``parser_crash`` issue (bad input the format
+readers refuse is ``unreadable``, which is fine), and that is what is checked.
+"""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import crawler.parser.record as record_module
 from crawler.parser import parse_report
 from tests.parser.accuracy import INPUTS
 
@@ -22,6 +32,40 @@ FUZZ = settings(max_examples=60, deadline=None,
 def _check(record: dict) -> None:
     assert KEYS <= set(record)
     assert record["template"] in ("pre2019", "2019", "2021", "unknown")
+    crashes = [i for i in record["issues"] if i["code"] == "parser_crash"]
+    assert not crashes, crashes
+
+
+def test_the_check_fails_on_a_crash(monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(record_module, "build_record", broken)
+    crashed = parse_report("<table><tr><td>1</td></tr></table>")
+    assert [i["code"] for i in crashed["issues"]] == ["parser_crash"]
+    with pytest.raises(AssertionError):
+        _check(crashed)
+
+
+def _damaged_docx() -> bytes:
+    """A DOCX whose directory lists word/document.xml but whose data is garbage."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as docx:
+        docx.writestr("word/document.xml",
+                      "<w:document>" + "".join(map(str, range(2000))) + "</w:document>")
+    data = bytearray(buffer.getvalue())
+    start = data.index(b"word/document.xml") + len("word/document.xml")
+    data[start:start + 16] = b"\xff" * 16  # the deflated stream, not the directory
+    return bytes(data)
+
+
+@pytest.mark.parametrize("data, content_type, filename", [
+    (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "application/pdf", "a.pdf"),
+    (_damaged_docx(), None, "a.docx"),
+])
+def test_input_a_reader_refuses_is_unreadable_not_a_crash(data, content_type, filename):
+    record = parse_report(data, content_type=content_type, filename=filename)
+    assert [i["code"] for i in record["issues"]] == ["unreadable"]
 
 
 @FUZZ
