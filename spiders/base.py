@@ -40,6 +40,10 @@ class ReportColumnSpider(scrapy.Spider):
     soft_404_markers = report_rules.SOFT_404_MARKERS
     soft_404_max_chars = report_rules.SOFT_404_MAX_CHARS
     attachment_links = report_rules.ATTACHMENT_LINKS
+    # Agencies renamed over the years, old full name → new full name (区政务服务中心管理
+    # 办公室 → 区行政审批服务局): the cross-report audit (crawler.audit) treats their
+    # reports as one agency's. Registry spiders take it from the entry's agency_renames.
+    agency_renames: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

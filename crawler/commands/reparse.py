@@ -8,6 +8,7 @@ import time
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.audit.registry import agency_renames
 from crawler.commands._database import open_store
 
 
@@ -88,19 +89,23 @@ class Command(ScrapyCommand):
                   f"{summary.missing}")
         if opts.diff:
             print(f"diff written to {opts.diff}")
-        self.ingest(store, paths, opts)
+        stored = self.ingest(store, paths, opts)
+        if summary.changed or stored:  # new figures: the checks across reports again
+            from crawler.audit import run_audit
 
-    def ingest(self, store, paths: list[str], opts: argparse.Namespace) -> None:
-        """Store what the archives hold and the database does not list."""
+            audit = run_audit(store, agency_renames(self.settings))
+            print(f"cross-report audit: {sum(audit.issues.values())} issues in "
+                  f"{audit.pairs} year-to-year pairs")
+
+    def ingest(self, store, paths: list[str], opts: argparse.Namespace) -> int:
+        """Store what the archives hold and the database does not list; how many stored."""
         from tqdm import tqdm
 
-        from crawler.ingest import SKIP_REASONS, ingest
+        from crawler.ingest import SKIP_REASONS, NoArchives, ingest
 
         def progress(records, total):
             return tqdm(records, total=total, unit="page", file=sys.stderr,
                         disable=opts.no_progress, desc="ingest")
-
-        from crawler.ingest import NoArchives
 
         started = time.perf_counter()
         try:
@@ -111,7 +116,7 @@ class Command(ScrapyCommand):
         except NoArchives as exc:  # a rebuild from nothing is an error, not "0 reports"
             print(f"stored nothing: {exc}")
             self.exitcode = 1
-            return
+            return 0
         elapsed = time.perf_counter() - started
         print(f"ingest: {summary.records} records read from {summary.files} WARC files in "
               f"{elapsed:.1f} s; report pages found: {summary.report_pages}; stored: "
@@ -126,3 +131,4 @@ class Command(ScrapyCommand):
                 print(f"  {where}")
         if not summary.stored:
             print(f"stored nothing: {summary.why_nothing()}")
+        return summary.stored
