@@ -12,9 +12,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from parsel import Selector
+from scrapy.utils.project import get_project_settings
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.audit import run_audit
+from crawler.audit.registry import agency_renames
 from crawler.ingest import archive_files, ingest
 from crawler.report_rules import ReportRules
 from crawler.warc.reader import iter_exchanges, read_response
@@ -43,6 +46,16 @@ def export_of(database_url: str) -> list[dict]:
 def store_at(database_url: str) -> ReportStore:
     from storage.db import shared_engine
     return ReportStore(shared_engine(database_url, migrate=True))
+
+
+def ingest_as_the_command_does(database_url: str, paths: list[str], **options):
+    """Ingest, then the cross-report audit the command runs when anything was stored
+    (it fills agency_key and the cross-report issues, as at the end of a crawl)."""
+    store = store_at(database_url)
+    summary = ingest(store, paths, **options)
+    if summary.stored:
+        run_audit(store, agency_renames(get_project_settings()))
+    return summary
 
 
 def by_path(records: list[dict], base_url: str) -> dict[str, dict]:
@@ -126,8 +139,8 @@ def test_a_wget_archive_gives_the_same_reports_and_numbers(wget_archive, crawl_e
         head = raw.read(2000)
     assert head.startswith(b"WARC/1.0") and b"WARC-Target-URI: <http" in head
     database_url = f"sqlite:///{tmp_path}/wget.db"
-    summary = ingest(store_at(database_url), [str(warc)],
-                     configured_portals={"linhai": base_url})
+    summary = ingest_as_the_command_does(database_url, [str(warc)],
+                                         configured_portals={"linhai": base_url})
     assert summary.stored == len(crawl_export) and not summary.unreadable
     rebuilt = by_path(export_of(database_url), base_url)
     crawled = by_path(crawl_export, linhai_sqlite_crawl.base_url)
@@ -152,8 +165,8 @@ def test_a_wacz_made_by_py_wacz_and_an_uncompressed_warc(wget_archive, crawl_exp
     for name, path in (("wacz", package), ("plain", plain / "linhai.warc"),
                        ("gzip", warc)):
         database_url = f"sqlite:///{tmp_path}/{name}.db"
-        summary = ingest(store_at(database_url), [str(path)],
-                         configured_portals={"linhai": base_url})
+        summary = ingest_as_the_command_does(database_url, [str(path)],
+                                             configured_portals={"linhai": base_url})
         assert summary.stored == len(crawl_export), name
         exports[name] = {r["source"]: r for r in export_of(database_url)}
     assert exports["wacz"] == exports["gzip"]  # the member is named, offsets within it
