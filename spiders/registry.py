@@ -24,7 +24,7 @@ DEFAULT_REGISTRY = Path(__file__).with_name("portals.toml")
 LEVELS = ("province", "city", "county", "township", "department")
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 _FIELDS = {"name", "full_name", "region", "level", "family", "base_url", "columns",
-           "options", "extra_origins", "evidence", "notes", "agency_renames"}
+           "options", "extra_origins", "evidence", "notes", "enabled", "agency_renames"}
 
 
 class RegistryError(ValueError):
@@ -55,6 +55,7 @@ class Portal:
     extra_origins: tuple[str, ...] = ()  # other scheme://host the portal's pages link to
     evidence: tuple[str, ...] = ()  # real URLs documenting the column and its family
     notes: str = ""
+    enabled: bool = True  # false: listed and crawlable by name, left out of crawlall
     # Agencies renamed over the years, old full name → new (crawler.audit matches their
     # reports as one agency's across years)
     agency_renames: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -110,6 +111,9 @@ def parse_entry(entry: dict, index: int) -> Portal:
     columns = _strings(_require(entry, "columns", list, where), "columns", where)
     if not all(c.startswith("/") for c in columns):
         raise RegistryError(f"{where}: column paths start with '/'")
+    enabled = entry.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise RegistryError(f"{where}: enabled must be true or false")
     options = entry.get("options", {})
     if not isinstance(options, dict):
         raise RegistryError(f"{where}: options must be a table")
@@ -130,6 +134,7 @@ def parse_entry(entry: dict, index: int) -> Portal:
                             _strings(entry.get("extra_origins"), "extra_origins", where)),
         evidence=_strings(entry.get("evidence"), "evidence", where),
         notes=str(entry.get("notes", "")),
+        enabled=enabled,
         agency_renames=MappingProxyType(dict(renames)),
     )
 
