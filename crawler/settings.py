@@ -225,12 +225,19 @@ EXTENSIONS = {
     "crawler.withdrawals.WithdrawalCheck": 500,
     # After CoreStats (0), whose finish_reason the monitors read.
     "spidermon.contrib.scrapy.extensions.Spidermon": 600,
+    # S3/S3b over the portal's stored reports when the crawl closes (crawler/audit)
+    "crawler.audit.extension.CrossReportAudit": 550,
 }
 
 ITEM_PIPELINES = {
     "pipelines.extract.ReportExtractionPipeline": 300,
     "pipelines.store.ReportStoragePipeline": 800,
 }
+
+# --- Cross-report audit (crawler/audit) -----------------------------------------------
+# After a crawl that stored reports, check them against the same agency's report of
+# the year before (S3, S3b); ``scrapy audit`` does the same over the whole database.
+AUDIT_ENABLED = True
 
 # --- Scrapy behaviour -------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"

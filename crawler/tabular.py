@@ -51,7 +51,7 @@ _PLACE_KINDS = {"url": STR, "fetched_at": TIMESTAMP, "warc_file": STR, "warc_rec
                 "warc_offset": INT}  # a CapturePlace's keys
 FLAT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", STR), ("portal", STR), ("template", STR), ("year", INT), ("title", STR),
-    ("agency", STR),
+    ("agency", STR), ("agency_key", STR), ("agency_matched_by", STR),
     *((name, DATE if name.endswith("_date") else STR) for name in METADATA_FIELDS),
     ("parser_version", STR),
     *((name, kind) for name, kind in _PLACE_KINDS.items() if name != "url"),

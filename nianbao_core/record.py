@@ -69,6 +69,8 @@ class ExportRecord(TypedDict, total=False):
     year: int | None
     title: str | None
     agency: str | None
+    agency_key: str | None  # the agency the cross-report audit matched it under
+    agency_matched_by: str | None  # name | rename | index_no
     metadata: dict[str, str | None]
     stats: dict[str, int | float | None]
     legacy_indicators: list[dict]
@@ -89,6 +91,11 @@ EXPORT_KEYS: tuple[str, ...] = tuple(ExportRecord.__annotations__)
 CAPTURE_PLACE_KEYS: tuple[str, ...] = tuple(CapturePlace.__annotations__)
 # Keys a parser adds beyond the contract are exported right after this one.
 EXTRA_AFTER = "issues"
+
+# Issue codes of the checks that need two reports (crawler.parser.rules_cross, run by
+# crawler.audit): not the parser's to give or take away, so storing a re-parsed record
+# keeps them and a re-parse does not compare them (the audit recomputes them).
+CROSS_REPORT_CODES: frozenset[str] = frozenset({"cross_carried_over", "cross_in_force"})
 
 # What a re-parse compares of two parser records: equal digests, nothing to
 # compare; different ones, the records are diffed (crawler.reparse.diff_records).

@@ -115,6 +115,8 @@ def spider_class(portal: Portal) -> type:
         "column_path": portal.columns[0],
         "column_paths": portal.columns,
         "allowed_domains": list(portal.allowed_hosts),
+        "enabled": portal.enabled,  # scrapy crawlall leaves disabled portals out
+        "agency_renames": dict(portal.agency_renames),
         **_check_options(portal, family),
     }
     return type(class_name(portal), (RegisteredPortalSpider, family.spider_class()), attrs)

@@ -24,7 +24,7 @@ DEFAULT_REGISTRY = Path(__file__).with_name("portals.toml")
 LEVELS = ("province", "city", "county", "township", "department")
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 _FIELDS = {"name", "full_name", "region", "level", "family", "base_url", "columns",
-           "options", "extra_origins", "evidence", "notes"}
+           "options", "extra_origins", "evidence", "notes", "enabled", "agency_renames"}
 
 
 class RegistryError(ValueError):
@@ -55,6 +55,10 @@ class Portal:
     extra_origins: tuple[str, ...] = ()  # other scheme://host the portal's pages link to
     evidence: tuple[str, ...] = ()  # real URLs documenting the column and its family
     notes: str = ""
+    enabled: bool = True  # false: listed and crawlable by name, left out of crawlall
+    # Agencies renamed over the years, old full name → new (crawler.audit matches their
+    # reports as one agency's across years)
+    agency_renames: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def host(self) -> str:
@@ -107,9 +111,16 @@ def parse_entry(entry: dict, index: int) -> Portal:
     columns = _strings(_require(entry, "columns", list, where), "columns", where)
     if not all(c.startswith("/") for c in columns):
         raise RegistryError(f"{where}: column paths start with '/'")
+    enabled = entry.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise RegistryError(f"{where}: enabled must be true or false")
     options = entry.get("options", {})
     if not isinstance(options, dict):
         raise RegistryError(f"{where}: options must be a table")
+    renames = entry.get("agency_renames", {})
+    if not isinstance(renames, dict) or not all(
+            isinstance(k, str) and k and isinstance(v, str) and v for k, v in renames.items()):
+        raise RegistryError(f"{where}: agency_renames must be a table of old name = new name")
     return Portal(
         name=name,
         full_name=_require(entry, "full_name", str, where),
@@ -123,6 +134,8 @@ def parse_entry(entry: dict, index: int) -> Portal:
                             _strings(entry.get("extra_origins"), "extra_origins", where)),
         evidence=_strings(entry.get("evidence"), "evidence", where),
         notes=str(entry.get("notes", "")),
+        enabled=enabled,
+        agency_renames=MappingProxyType(dict(renames)),
     )
 
 

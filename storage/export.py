@@ -5,7 +5,9 @@ where it came from: ``source``, ``portal``, ``fetched_at`` and the WARC place
 of the page (``warc_file``, ``warc_record_id``, ``warc_offset``);
 ``document`` names the attachment the numbers were read from when the page
 only linked it; ``versions`` counts the distinct contents seen at the URL and
-``latest`` marks the record as the newest of them.
+``latest`` marks the record as the newest of them; ``agency_key`` and
+``agency_matched_by`` say which agency the cross-report audit matched the
+report under, and how (``crawler.audit.identity``).
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ def version_record(report: Report, version: ReportVersion) -> dict:
         "year": version.year,
         "title": version.title,
         "agency": version.agency,
+        "agency_key": version.agency_key,
+        "agency_matched_by": version.agency_matched_by,
         "metadata": stored_metadata(version),
         "stats": {stat.key: number(stat.value) for stat in version.stats},
         "legacy_indicators": version.legacy_indicators or [],

@@ -13,7 +13,9 @@ Alembic migrations in ``storage/migrations`` create it; change both together.
   visit counter is the same version; re-parsing updates a version in place.
 * ``report_stats``: a version's ``stats`` in long form (key, value, the
   cell's text as printed, blank flag).
-* ``report_issues``: what the parser flagged on a version.
+* ``report_issues``: what the parser flagged on a version, and what the
+  cross-report audit found against the same agency's report of the year before
+  (codes ``cross_*``, naming the earlier report).
 * ``report_changes``: what each crawl run found new, edited, withdrawn or
   back again (``storage/changes.py`` reads it); a withdrawn report is marked
   on ``reports`` (``withdrawn_at``, ``withdrawn_how``), never deleted.
@@ -163,6 +165,10 @@ class ReportVersion(Base):
     # Record keys beyond the contract's, kept whole for the export.
     extra: Mapped[dict | None] = mapped_column(JSON)
     parser_version: Mapped[str | None] = mapped_column(String(40))
+    # The agency the cross-report audit matched this report under, and how
+    # (name | rename | index_no): crawler.audit.identity.
+    agency_key: Mapped[str | None] = mapped_column(Text, index=True)
+    agency_matched_by: Mapped[str | None] = mapped_column(String(20))
     # nianbao_core.digests.record_digest of the parser's record: a re-parse whose new
     # record has the same digest changed nothing, and needs no diff.
     record_digest: Mapped[str | None] = mapped_column(String(64))

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from nianbao_core.digests import record_digest
 from nianbao_core.pointer import WarcPointer
-from nianbao_core.record import DATE_FIELDS, METADATA_FIELDS, RECORD_KEYS, iso_date
+from nianbao_core.record import (
+    CROSS_REPORT_CODES,
+    DATE_FIELDS,
+    METADATA_FIELDS,
+    RECORD_KEYS,
+    iso_date,
+)
 from storage.db import session_factory
 from storage.export import stored_issue, stored_metadata
 from storage.models import (
@@ -75,7 +81,10 @@ def _replace_stats_and_issues(session: Session, version_id: int, record: dict) -
     connection = session.connection()
     stats_table, issues_table = ReportStat.__table__, ReportIssue.__table__
     connection.execute(delete(stats_table).where(stats_table.c.version_id == version_id))
-    connection.execute(delete(issues_table).where(issues_table.c.version_id == version_id))
+    # The cross-report audit's issues are not the parser's: they stay until the next audit.
+    connection.execute(delete(issues_table).where(
+        issues_table.c.version_id == version_id,
+        issues_table.c.code.not_in(sorted(CROSS_REPORT_CODES))))
     cells = record.get("cells") or {}
     stats = [{"version_id": version_id, "key": key, "value": value, "raw": cells.get(key),
               "blank": value is None} for key, value in (record.get("stats") or {}).items()]
@@ -334,6 +343,16 @@ class ReportStore:
         return ReportCounts(reports, [tuple(r) for r in by_template], flagged,
                             [tuple(r) for r in by_code])
 
+    def known_record_ids(self, record_ids) -> set[str]:
+        """Which of these WARC record ids a capture row already names (a crawl's capture
+        index wrote it, or an earlier ingest stored it): ingest leaves those alone."""
+        wanted, known = list(record_ids), set()
+        with self.sessions() as session:
+            for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+                known.update(session.scalars(select(Capture.warc_record_id).where(
+                    Capture.warc_record_id.in_(wanted[start:start + 500]))))
+        return known
+
     def stored_versions(self) -> list[StoredVersion]:
         """Every stored version with its page's and attachments' captures, by version id."""
         versions_t, captures_t, reports_t = (ReportVersion.__table__, Capture.__table__,
@@ -388,8 +407,10 @@ class ReportStore:
                     stats.c.version_id, stats.c.key, stats.c.value).where(
                     stats.c.version_id.in_(version_ids))):
                 records[version_id]["stats"][key] = value  # 3.0 == 3 for the diff
+            # The audit's cross-report issues are not the parser's: not part of its record.
             for row in connection.execute(select(issues).where(
-                    issues.c.version_id.in_(version_ids)).order_by(issues.c.id)):
+                    issues.c.version_id.in_(version_ids),
+                    issues.c.code.not_in(sorted(CROSS_REPORT_CODES))).order_by(issues.c.id)):
                 records[row.version_id]["issues"].append(stored_issue(row))
         return records
 

@@ -25,7 +25,7 @@ from replica import serve_site
 from replica.linhai import SITE, ground_truth
 from storage.db import make_engine
 from storage.models import Capture, Report, ReportIssue, ReportStat, ReportVersion
-from tests.crawling import crawl
+from tests.crawling import crawl, scrapy
 from tests.databases import database_url
 
 GROUND_TRUTH = {article["path"]: article for article in ground_truth()}
@@ -275,6 +275,47 @@ def test_generated_reports_keep_the_legacy_and_soft_rules(exported, replica):
         assert not codes & CONSISTENT_CODES, (record["source"], codes)
         templates[truth["template"]] += 1
     assert templates["pre2019"] >= 5 and templates["2019"] >= 5 and templates["2021"] >= 5
+
+
+# -- checks across reports (crawler/audit) ------------------------------------------------
+CROSS_CODES = {"cross_carried_over", "cross_in_force"}
+
+
+def test_cross_report_rules_fire_on_the_broken_year_pair_and_nowhere_else(
+        exported, linhai_crawl, replica):
+    """The replica chains each agency's years (S3, S3b); one pair is broken on purpose."""
+    broken, keys = 0, {}
+    for record in exported:
+        truth = GROUND_TRUTH[path_of(record["source"], replica.base_url)]
+        found = [i for i in record["issues"] if i["code"] in CROSS_CODES]
+        assert {i["code"] for i in found} == set(truth["broken_links"]), record["source"]
+        for entry in found:
+            earlier = GROUND_TRUTH[path_of(entry["earlier_report"], replica.base_url)]
+            assert (earlier["agency"], earlier["year"]) == (truth["agency"], truth["year"] - 1)
+            broken += 1
+        if record["template"] in ("2019", "2021"):
+            assert record["agency_key"] == f"linhai:{record['agency']}", record["source"]
+            assert record["agency_matched_by"] == "name"
+            keys.setdefault(truth["agency"], set()).add(record["agency_key"])
+    assert all(len(found) == 1 for found in keys.values()), keys  # one key per agency
+    assert broken == 3  # 上年结转 of 自然人 and 总计, 行政规范性文件 现行有效件数
+    assert linhai_crawl.stats["audit/issues/cross_carried_over"] == 2
+    assert linhai_crawl.stats["audit/issues/cross_in_force"] == 1
+    assert linhai_crawl.stats["audit/pairs"] >= 12
+
+
+def test_scrapy_audit_over_the_database_finds_the_same(linhai_crawl):
+    engine = make_engine(linhai_crawl.database_url)
+    query = (select(ReportIssue.version_id, ReportIssue.code, ReportIssue.where)
+             .where(ReportIssue.code.in_(CROSS_CODES)).order_by(ReportIssue.where))
+    with engine.connect() as connection:
+        before = connection.execute(query).all()
+    done = scrapy("audit", database_url=linhai_crawl.database_url)
+    assert done.returncode == 0, done.stderr
+    assert "cross_carried_over: 2" in done.stdout and "cross_in_force: 1" in done.stdout
+    with engine.connect() as connection:
+        assert connection.execute(query).all() == before
+    engine.dispose()
 
 
 # -- replay from the archive ---------------------------------------------------------------

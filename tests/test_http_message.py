@@ -75,8 +75,11 @@ def test_captured_exchange_is_used_as_is():
     assert request_message(request) == HttpMessage(sent, b"")
     message = response_message(response)
     assert message.head == RAW_HEAD
-    assert message.body == b"5\r\nhello\r\n0\r\n\r\n"
+    assert b"".join(message.body_parts) == b"5\r\nhello\r\n0\r\n\r\n"
     assert message.payload == b"hello" and message.truncated is None
+    # The chunk data is not a second copy: the parts view Scrapy's body itself.
+    assert [p.obj for p in message.body_parts if isinstance(p, memoryview)] == [
+        message.payload]
     # a response derived from it (decompressed, say) still describes the same exchange
     assert response_message(response.replace(body=b"other")) == message
 
@@ -87,7 +90,7 @@ def test_identity_body_is_not_copied_and_dataloss_is_truncation():
     wire = captured(request, b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n",
                     b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n" + body, body,
                     flags=["dataloss"])
-    assert wire.raw_body is body
+    assert wire.raw_body[0] is body and len(wire.raw_body) == 1
     message = response_message(HtmlResponse("http://h/a", body=body, request=request))
     assert message.body is body and message.payload is body
     assert message.truncated == "disconnect"

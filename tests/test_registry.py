@@ -114,6 +114,12 @@ def test_duplicate_names_and_python_spider_clash(tmp_path):
         PortalSpiderLoader.from_settings(settings)
 
 
+def test_an_entry_without_a_live_site_is_left_out_of_crawlall():
+    cls = PortalSpiderLoader.from_settings(get_project_settings()).load("xinfang")
+    assert cls.enabled is False and cls.portal.base_url.endswith(".invalid")
+    assert PortalSpiderLoader.from_settings(get_project_settings()).load("linhai").enabled
+
+
 def test_select_by_region_level_and_family():
     portals = load_portals()
     zhejiang = select(portals, region="浙江省")

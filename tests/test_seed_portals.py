@@ -147,3 +147,13 @@ def test_attachments_of_every_kind_are_archived():
         for document in import_module(f"replica.{name}").documents():
             kinds.update(a.path.rsplit(".", 1)[1] for a in document.attachments)
     assert set(kinds) >= {"pdf", "docx", "wps", "xls", "xlsx", "et", "zip"}
+
+
+def test_the_audit_finds_no_cross_report_issue_in_a_consistent_column(portal):
+    """S3/S3b (crawler/audit) ran after the crawl and fire on none of these reports."""
+    assert portal.stats["audit/reports"] == len(portal.records)
+    found = [(path, issue["code"]) for path, record in portal.records.items()
+             for issue in record["issues"] if issue["code"].startswith("cross_")]
+    assert found == []
+    assert all(r["agency_key"] for r in portal.records.values()
+               if r["template"] in ("2019", "2021") and r["agency"])

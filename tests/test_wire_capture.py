@@ -350,7 +350,7 @@ def test_protocol_cuts_each_response_where_twisted_does(split):
         assert wire.body_length == len(body)
         if wire.chunked:
             wire.payload = RAW[path][1]
-            assert wire.raw_body == body
+            assert b"".join(wire.raw_body) == body
         assert protocol.state == "QUIESCENT"  # ready for the next exchange
 
 

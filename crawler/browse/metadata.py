@@ -144,6 +144,10 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
                          "parser's record: a re-parse with the same digest changed nothing",
         "first_seen_at": "首次抓到时间 / first seen",
         "parsed_at": "解析时间 / parsed at",
+        "agency_key": "跨年度核对所认定的机关（门户:机关名） / the agency the cross-report "
+                      "audit matched the report under (portal:name)",
+        "agency_matched_by": "如何认定：name 名称, rename 更名登记, index_no 索引号前缀 / "
+                             "how: its name, a registered rename, the 索引号 prefix",
     }),
     "report_stats": (("统计数据（长表）：每个版本每个统计项一行；键见 report-record.md / "
                      "Stats in long form: one row per version and stat key"), {

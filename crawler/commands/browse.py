@@ -25,14 +25,16 @@ import argparse
 import sys
 import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy.engine import make_url
 
 from crawler.browse.metadata import metadata
 from spiders.registry import RegistryError, load_portals
-from storage.figures import PortalPlace
+
+if TYPE_CHECKING:
+    from storage.figures import PortalPlace
 
 # Long cells (main text, JSON) are cut in HTML pages; the JSON API has them whole.
 DATASETTE_SETTINGS = {"truncate_cells_html": 200, "sql_time_limit_ms": 5000}
@@ -42,6 +44,8 @@ PLUGINS_DIR = Path(__file__).resolve().parent.parent / "browse" / "datasette_plu
 
 
 def sqlite_path(database_url: str) -> Path:
+    from sqlalchemy.engine import make_url  # not at start-up: every command module is imported
+
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         raise UsageError(f"Datasette browses a SQLite file; DATABASE_URL is "
@@ -78,6 +82,8 @@ def portal_places(registry: str) -> list[PortalPlace]:
         print(f"portal registry not read ({error}): regions from portal titles",
               file=sys.stderr)
         return []
+    from storage.figures import PortalPlace
+
     return [PortalPlace(p.name, p.region.province + p.region.city + p.region.county, p.level)
             for p in portals]
 

@@ -22,12 +22,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
-from crawler.nightly import page
-from crawler.nightly.notify import notify, urls_from_setting
-from crawler.nightly.portals import UnknownPortal, choose
-from crawler.nightly.report import NightReport, PortalResult
-from storage.changes import ChangeQueries
-from storage.db import shared_engine
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +46,14 @@ class Command(ScrapyCommand):
                                  "with .html)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Imported here, not when Scrapy lists its commands at every start-up.
+        from crawler.nightly import page
+        from crawler.nightly.notify import notify, urls_from_setting
+        from crawler.nightly.portals import UnknownPortal, choose
+        from crawler.nightly.report import NightReport, PortalResult
+        from storage.changes import ChangeQueries
+        from storage.db import shared_engine
+
         if args:
             raise UsageError("crawlall takes no arguments; use --portals A,B")
         names = [n.strip() for n in opts.portals.split(",") if n.strip()] if opts.portals \

@@ -6,7 +6,8 @@ code                      severity  meaning
 unreadable                error     the input could not be decoded / opened at all
 parser_crash              error     the parser failed on this input (a bug to fix: the
                                     record holds only what the failure left)
-unsupported_format        error     .doc/.xls/.wps/image or other format not parsed
+unsupported_format        error     a format not parsed (images, archives, .ppt, OLE files
+                                    that are neither Word nor Excel)
 not_a_report              error     no statistics tables and no report title
 no_tables                 warning   a report title/sections but no statistics tables
                                     (tables as images or attachments)
@@ -64,10 +65,21 @@ extraction_crashed        error     the extraction worker died (killed, segfault
 attachment_unparsed       error     a report page without numbers whose attachment could
                                     not be read (unreadable, unsupported format, parser
                                     crash): the numbers may be in it
+ocr_low_confidence        warning   a number OCR read with a confidence under the threshold,
+                                    or one no OCR'd word accounts for (crawler/parser/ocr.py)
+ocr_failed                error     pages without a text layer could not be OCR'd (tool
+                                    missing, too slow): their text is absent
+cross_carried_over        warning   S3 (across reports) 二、上年结转 of a column ≠ 四、结转下年度
+                                    of the same agency's report of the year before;
+                                    stored on the later report, naming both
+cross_in_force            warning   S3b (across reports, 2021 form) 表二 现行有效件数 ≠ last
+                                    year's 现行有效件数 + 本年制发件数 − 本年废止件数
 ========================  ========  ==================================================
 """
 
 from __future__ import annotations
+
+from nianbao_core.record import CROSS_REPORT_CODES as _CROSS_REPORT_CODES
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -91,7 +103,11 @@ SEVERITY: dict[str, str] = {
     "pdf_too_many_pages": ERROR, "docx_too_large": ERROR, "input_too_large": ERROR,
     "extraction_timeout": ERROR, "extraction_crashed": ERROR,
     "attachment_unparsed": ERROR,
+    "cross_carried_over": WARNING, "cross_in_force": WARNING,
+    "ocr_low_confidence": WARNING, "ocr_failed": ERROR,
 }
+# Checks that need two reports (``rules_cross``), defined with the record's types.
+CROSS_REPORT_CODES = _CROSS_REPORT_CODES
 
 
 class UnreadableDocument(ValueError):

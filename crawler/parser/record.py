@@ -28,13 +28,19 @@ from .docx import DocxDoc, is_docx
 from .html_tables import HtmlDoc
 from .issues import UnreadableDocument, issue
 from .limits import LimitExceeded, ParseLimits
+from .markdown import from_markdown
 from .metadata import agency_of, build_metadata, find_title, find_year
 from .normalize import to_simplified
-from .pdf import pdf_lines
+from .office import SHEET_KINDS, WORD_KINDS, convert, office_kind
+from .ocr import LANGUAGE as OCR_LANGUAGE
+from .ocr import OcrToken
+from .ocr_confidence import ocr_confidence
+from .pdf import pdf_text
 from .rules import check_applications, check_review
 from .rules_legacy import check_legacy
 from .rules_soft import check_narrative, check_published, prose
 from .sections import extract_sections
+from .spreadsheet import SheetDoc, read_xls, read_xlsx
 from .text_tables import rows_from_lines
 from .tokens import Item
 
@@ -43,6 +49,7 @@ logger = logging.getLogger(__name__)
 _HTML_EXT = {".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php"}
 _UNSUPPORTED_EXT = {".doc", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".jpg", ".jpeg",
                     ".png", ".gif", ".bmp", ".zip", ".rar", ".ofd", ".tif", ".tiff"}
+_OFFICE_KINDS = WORD_KINDS + SHEET_KINDS
 _HTML_SNIFF = re.compile(r"<(?:!doctype|html|head|body|meta|div|p|table|td|tr|span|br|li|h\d)\b",
                          re.I)
 _REPORT_TITLE = re.compile(r"年度报告|年报|工作报告")
@@ -64,7 +71,8 @@ def _extension(filename: str | None, url: str | None) -> str:
 
 def detect_kind(data: bytes | str, content_type: str | None, filename: str | None,
                 url: str | None = None) -> str:
-    """"pdf", "docx", "html", "text" or "unsupported"."""
+    """"pdf", "docx", an office kind ("doc", "wps", "xls", "et", "xlsx"), "html", "text"
+    or "unsupported"."""
     ct = (content_type or "").split(";")[0].strip().lower()
     ext = _extension(filename, url)
     if isinstance(data, str):
@@ -75,7 +83,10 @@ def detect_kind(data: bytes | str, content_type: str | None, filename: str | Non
     if b"%PDF-" in head:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return "docx" if is_docx(data) else "unsupported"
+        return "docx" if is_docx(data) else office_kind(data, ext) or "unsupported"
+    office = office_kind(data, ext)
+    if office:
+        return office
     if any(data.startswith(m) for m in _MAGIC_UNSUPPORTED) or ext in _UNSUPPORTED_EXT \
             or ct in ("application/msword", "application/vnd.ms-excel"):
         return "unsupported"
@@ -108,16 +119,27 @@ def empty_record(source: str | None, kind: str) -> dict:
 
 
 def _load(data: bytes | str, kind: str, content_type: str | None, record: dict,
-          limits: ParseLimits) -> tuple[list[str], list[Item], dict[str, str], str | None]:
-    """(lines, items, meta tags, <title>) of the input."""
+          limits: ParseLimits, ocr_tokens: list[OcrToken]
+          ) -> tuple[list[str], list[Item], dict[str, str], str | None]:
+    """(lines, items, meta tags, <title>) of the input; the words OCR read go to
+    ``ocr_tokens``."""
     if kind == "pdf":
-        raw = pdf_lines(data if isinstance(data, bytes) else data.encode(), limits.pdf_max_pages)
-        lines = to_simplified("\n".join(raw)).split("\n")
+        pdf = pdf_text(data if isinstance(data, bytes) else data.encode(), limits.pdf_max_pages)
+        if pdf.ocr_pages:
+            record["ocr"] = {"engine": "tesseract", "language": OCR_LANGUAGE,
+                             "pages": pdf.ocr_pages, "confidence": {}}
+            ocr_tokens.extend(pdf.ocr_tokens)
+        if pdf.ocr_error:
+            record["issues"].append(issue("ocr_failed", None, pdf.ocr_error[:300]))
+        lines = to_simplified("\n".join(pdf.lines)).split("\n")
         builder = rows_from_lines(lines)
         return [x for x in (ln.strip() for ln in lines) if x], builder.items, {}, None
     if kind == "docx":
         doc = DocxDoc(data if isinstance(data, bytes) else data.encode(),
                       limits.docx_max_xml_bytes)
+        return doc.lines, doc.builder.items, {}, None
+    if kind in _OFFICE_KINDS:
+        doc = _office_doc(data if isinstance(data, bytes) else data.encode(), kind)
         return doc.lines, doc.builder.items, {}, None
     if isinstance(data, bytes):
         text, codec, clean = decode(data, content_type)
@@ -130,9 +152,22 @@ def _load(data: bytes | str, kind: str, content_type: str | None, record: dict,
     if kind == "html":
         html = HtmlDoc(text)
         return html.lines, html.builder.items, html.meta, html.title
-    lines = text.splitlines()
+    lines = from_markdown(text.splitlines())
     builder = rows_from_lines(lines)
     return [x for x in (ln.strip() for ln in lines) if x], builder.items, {}, None
+
+
+def _office_doc(data: bytes, kind: str) -> DocxDoc | SheetDoc:
+    """A Word/WPS file through LibreOffice as DOCX; a spreadsheet read as it is when xlrd or
+    openpyxl can, else through LibreOffice as XLSX."""
+    if kind in WORD_KINDS:
+        return DocxDoc(convert(data, kind, "docx"))
+    if kind == "xlsx":
+        return SheetDoc(read_xlsx(data))
+    try:
+        return SheetDoc(read_xls(data))
+    except UnreadableDocument:  # not BIFF xlrd knows (a newer .et): LibreOffice reads more
+        return SheetDoc(read_xlsx(convert(data, kind, "xlsx")))
 
 
 def _stats(interp: Interpreter, template: str, issues: list[dict]) -> dict:
@@ -176,11 +211,15 @@ def build_record(data: bytes | str, kind: str, url: str | None, content_type: st
                  limits: ParseLimits = ParseLimits()) -> dict:
     record = _empty(url, kind)
     issues: list[dict] = record["issues"]
-    lines, items, meta, html_title = _load(data, kind, content_type, record, limits)
+    ocr_tokens: list[OcrToken] = []
+    lines, items, meta, html_title = _load(data, kind, content_type, record, limits, ocr_tokens)
     interp = Interpreter().run(items)
     template, notes = interp.template()
     record["template"] = template
     record["stats"] = _stats(interp, template, issues)
+    if "ocr" in record:
+        record["ocr"]["confidence"], ocr_issues = ocr_confidence(record["stats"], ocr_tokens)
+        issues.extend(ocr_issues)
     issues.extend(check_published(record["stats"]))
     if template == "pre2019" or (template == "unknown" and interp.legacy.rows):
         record["legacy_indicators"], legacy_issues = interp.legacy.finish()

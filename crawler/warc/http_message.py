@@ -43,7 +43,10 @@ class HttpMessage:
     """An HTTP message split where a WARC payload begins."""
 
     head: bytes  # start line and header lines, ending with the blank line
-    body: bytes  # message body as sent: transfer coding (chunk framing) and content coding
+    # Message body as sent: transfer coding (chunk framing) and content coding.
+    # A chunked body captured off the wire is given as parts (the framing around
+    # views of the dechunked body), so it is never held twice.
+    body: bytes | tuple[bytes | memoryview, ...]
     # The body with its transfer coding removed, when it has one (chunked); None: same as body.
     dechunked: bytes | None = None
     # WARC-Truncated reason when the body is not all the sender meant to send
@@ -51,9 +54,15 @@ class HttpMessage:
     truncated: str | None = None
 
     @property
+    def body_parts(self) -> tuple[bytes | memoryview, ...]:
+        return self.body if isinstance(self.body, tuple) else (self.body,)
+
+    @property
     def payload(self) -> bytes:
         """The WARC payload: entity body, transfer coding removed, content coding kept."""
-        return self.body if self.dechunked is None else self.dechunked
+        if self.dechunked is not None:
+            return self.dechunked
+        return self.body if isinstance(self.body, bytes) else b"".join(self.body)
 
     @cached_property
     def payload_digest(self) -> str:
@@ -63,7 +72,7 @@ class HttpMessage:
     @property
     def block(self) -> bytes:
         """The WARC record block (a copy: the writer streams ``head`` and ``body`` instead)."""
-        return self.head + self.body
+        return self.head + b"".join(self.body_parts)
 
 
 def _header_lines(pairs: list[tuple[bytes, bytes]]) -> bytes:
@@ -104,9 +113,10 @@ def response_message(response: Response) -> HttpMessage:
     """The response as received: captured if it was, else less what Scrapy does not keep."""
     wire = exchange_of(getattr(response, "request", None))
     if wire is not None:
-        return HttpMessage(wire.head, wire.raw_body,
-                           dechunked=wire.payload if wire.chunked else None,
-                           truncated=wire.truncated)
+        if wire.chunked:
+            return HttpMessage(wire.head, wire.raw_body, dechunked=wire.payload,
+                               truncated=wire.truncated)
+        return HttpMessage(wire.head, wire.payload, truncated=wire.truncated)
     protocol = (getattr(response, "protocol", None) or "HTTP/1.1").encode()
     start = protocol + b" " + str(response.status).encode() + b" " + CRLF
     pairs = [

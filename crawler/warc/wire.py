@@ -21,11 +21,13 @@ What is kept, and how much memory it costs:
 * the response head: status line with its reason phrase and header lines as
   received, through the blank line. An interim ``1xx`` response that Twisted
   skips is not part of it (it is not the response the record describes);
-* the response body only when it was sent with a chunked transfer coding:
-  then the chunk framing is part of what the server sent and has to be kept
-  (one extra copy of the body, for as long as the request lives). Otherwise
-  the body on the wire *is* Scrapy's ``response.body`` (Twisted passes it
-  through untouched), so only its length is counted and no copy is made.
+* of a body sent with a chunked transfer coding, only the chunk framing (size
+  lines, the CRLF after each chunk, the trailer): the chunk data is what
+  Twisted hands Scrapy as ``response.body``, so the body as sent is rebuilt
+  for the writer as framing around views of that body, never copied (a 1 GiB
+  chunked body used to be held twice). Otherwise the body on the wire *is*
+  Scrapy's ``response.body`` (Twisted passes it through untouched), so only
+  its length is counted and no copy is made.
 """
 
 from __future__ import annotations
@@ -37,6 +39,88 @@ META_KEY = "warc_wire"
 # WARC-Truncated reasons (WARC 1.1, section 5.13) for the Scrapy response flags
 # that mean the body is not all the server meant to send.
 TRUNCATED_FLAGS = {"dataloss": "disconnect", "download_stopped": "unspecified"}
+
+
+class ChunkFraming:
+    """The framing of a chunked body, read as it arrives; the chunk data only counted.
+
+    ``segments`` alternates framing bytes and data lengths, in order. Twisted's
+    own decoder has the final say on the body: if this reading disagrees with
+    what Scrapy received (``data_length``), the exchange is not used.
+    """
+
+    def __init__(self) -> None:
+        self.segments: list[bytes | int] = []
+        self.data_length = 0
+        self._line = b""  # a size or trailer line still being received
+        self._state = "size"  # size | data | data_end | trailer | done | broken
+        self._remaining = 0  # data bytes left in the current chunk, or CRLF bytes
+
+    def _framing(self, data: bytes) -> None:
+        if self.segments and isinstance(self.segments[-1], bytes):
+            self.segments[-1] += data
+        else:
+            self.segments.append(bytes(data))
+
+    def _data(self, length: int) -> None:
+        self.data_length += length
+        if self.segments and isinstance(self.segments[-1], int):
+            self.segments[-1] += length
+        else:
+            self.segments.append(length)
+
+    def feed(self, data: bytes) -> None:
+        view, at = memoryview(data), 0
+        while at < len(view) and self._state not in ("done", "broken"):
+            if self._state == "data":
+                take = min(self._remaining, len(view) - at)
+                self._data(take)
+                at += take
+                self._remaining -= take
+                if not self._remaining:
+                    self._state, self._remaining = "data_end", 2
+                continue
+            if self._state == "data_end":
+                take = min(self._remaining, len(view) - at)
+                self._framing(view[at:at + take])
+                at += take
+                self._remaining -= take
+                if not self._remaining:
+                    self._state = "size"
+                continue
+            end = data.find(b"\n", at)
+            if end < 0:
+                self._line += view[at:]
+                self._framing(view[at:])
+                return
+            line = self._line + view[at:end + 1]
+            self._framing(view[at:end + 1])
+            self._line, at = b"", end + 1
+            if self._state == "trailer":
+                if line.strip() == b"":
+                    self._state = "done"
+                continue
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                self._state = "broken"
+                return
+            self._state, self._remaining = ("trailer", 0) if size == 0 else ("data", size)
+
+    @property
+    def broken(self) -> bool:
+        return self._state == "broken"
+
+    def parts(self, payload: bytes) -> tuple[bytes | memoryview, ...]:
+        """The body as sent: the framing around views of ``payload`` (no copy)."""
+        view, at, parts = memoryview(payload), 0, []
+        for segment in self.segments:
+            if isinstance(segment, int):
+                parts.append(view[at:at + segment])
+                at += segment
+            else:
+                parts.append(segment)
+        return tuple(parts)
 
 
 def _forget() -> None:
@@ -53,7 +137,7 @@ class WireExchange:
         self._head_lines = 0  # bytes of head lines the parser has consumed so far
         self._head_end: int | None = None
         self._rest = 0  # bytes past the end of the response in the last chunk
-        self._raw_body: list[bytes] = []
+        self._framing = ChunkFraming()
         self.head: bytes | None = None
         self.chunked = False  # Twisted removed a chunked transfer coding
         self.body_length = 0  # body bytes received (transfer coding included)
@@ -110,12 +194,12 @@ class WireExchange:
             self._rest = 0
         self.body_length += len(data)
         if self.chunked and data:
-            self._raw_body.append(data)
+            self._framing.feed(data)
 
     def release(self) -> None:
         """Drop the body bytes (the download failed; nothing will be archived)."""
         self._pending = []
-        self._raw_body = []
+        self._framing = ChunkFraming()
 
     # -- bound by the handler once Scrapy has its Response -------------------------
     def bind(self, request, body: bytes, flags: list[str]) -> bool:
@@ -128,6 +212,8 @@ class WireExchange:
         self.settle()
         if self.head is None or (not self.chunked and self.body_length < len(body)):
             return False
+        if self.chunked and (self._framing.broken or self._framing.data_length != len(body)):
+            return False  # the framing as read here does not account for Scrapy's body
         self._request = weakref.ref(request)
         self.payload = body
         self.truncated = next((TRUNCATED_FLAGS[f] for f in flags if f in TRUNCATED_FLAGS), None)
@@ -144,13 +230,12 @@ class WireExchange:
         return b"".join(self._sent)
 
     @property
-    def raw_body(self) -> bytes:
-        """The response body as sent: chunk framing kept."""
+    def raw_body(self) -> tuple[bytes | memoryview, ...]:
+        """The response body as sent, as parts: chunk framing kept, the data not copied."""
+        payload = self.payload if self.payload is not None else b""
         if not self.chunked:
-            return self.payload if self.payload is not None else b""
-        if len(self._raw_body) > 1:
-            self._raw_body = [b"".join(self._raw_body)]  # once, not per read
-        return self._raw_body[0] if self._raw_body else b""
+            return (payload,)
+        return self._framing.parts(payload)
 
 
 def exchange_of(request) -> WireExchange | None:

@@ -222,7 +222,7 @@ class RotatingWarcWriter:
         common = [("WARC-Target-URI", url), ("WARC-Date", date),
                   ("WARC-Warcinfo-ID", self._warcinfo_id)]
         if revisit is None:
-            record_type, block = "response", (response.head, response.body)
+            record_type, block = "response", (response.head, *response.body_parts)
             payload_digest = response.payload_digest
             response_headers = [("WARC-Record-ID", response_id), *common,
                                 *self._message_headers(response)]
@@ -244,7 +244,7 @@ class RotatingWarcWriter:
                 "request",
                 [("WARC-Record-ID", self.make_record_id()), *common,
                  ("WARC-Concurrent-To", response_id), *self._message_headers(request)],
-                (request.head, request.body), "application/http; msgtype=request"))
+                (request.head, *request.body_parts), "application/http; msgtype=request"))
         pointer = WarcPointer(file=self._path.name, offset=offset, length=length,
                               record_id=response_id, date=date,
                               payload_digest=payload_digest, record_type=record_type)

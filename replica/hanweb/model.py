@@ -65,6 +65,8 @@ class Article:
     legacy_indicators: list | None = None
     broken_rules: list = field(default_factory=list)  # every failing rule instance
     intended_break: str | None = None  # the rule family broken on purpose
+    # Cross-report codes this report must get against the agency's previous year
+    broken_links: list = field(default_factory=list)
     stats_source: str | None = None  # generated | real_page
     encoding: str = "utf-8"
     header_charset: bool = True  # charset in the HTTP Content-Type

@@ -14,6 +14,9 @@ attachment files.  Options:
 ``money``           yuan (251000元) | wan (12.5万元) for 采购总金额
 ``force``           stats values set by hand before printing
 ``break``           the 勾稽关系 family broken on purpose
+``break_link``      this report disagrees with the agency's report of the year before
+                    (S3 上年结转, S3b 现行有效件数), its own tables still consistent
+``hand_on``         the figures this report must hand on (next year's is a real page)
 ``encoding``        gbk (old template, no charset anywhere) | gb2312 (old template, meta only)
 ``column``          a department's own column instead of the year sub-column
 ``title``           a title pattern other than ``{stem}{year}年政府信息公开工作年度报告``
@@ -74,7 +77,7 @@ ENTRIES: tuple[tuple[str, int, str, dict], ...] = (
     ("zj", 2020, "2021-01-29 09:03", {"kind": "soft404"}),
     # 2021 onward: the 2021 format
     ("gov", 2021, "2022-03-25 15:40", {"break": "review_litigation_total"}),
-    ("jxj", 2021, "2022-01-14 11:22", {}),
+    ("jxj", 2021, "2022-01-14 11:22", {"hand_on": "seed"}),
     ("edu", 2021, "2022-01-19 09:35", {"break": "column_balance", "column": "edu"}),
     ("police", 2021, "2022-01-21 16:48", {"template": "2019", "column": "police"}),
     ("mz", 2021, "2022-01-24 10:17", {"style": "word", "cells": "zeros_dash"}),
@@ -92,7 +95,7 @@ ENTRIES: tuple[tuple[str, int, str, dict], ...] = (
     ("yongquan", 2022, "2023-01-30 16:45", {}),
     ("gov", 2023, "2024-03-22 10:05", {}),
     ("jxj", 2023, "2024-01-12 15:18", {}),
-    ("edu", 2023, "2024-01-17 09:59", {"style": "word"}),
+    ("edu", 2023, "2024-01-17 09:59", {"style": "word", "break_link": True}),
     ("mz", 2023, "2024-01-23 14:41", {}),
     ("rs", 2023, "2024-01-25 10:28", {}),
     ("gucheng", 2023, "2024-01-19 16:12", {}),
@@ -100,6 +103,15 @@ ENTRIES: tuple[tuple[str, int, str, dict], ...] = (
 )
 
 _FIXED_IDS = {SEED_PATH: 67998, INTERPRETATION_PATH: 68032}
+# The real 2022 page of 临海市经济和信息化局 (data/seed004.txt): 二、上年结转 0 in every
+# column, 表二（一）现行有效件数 0 and 0 (nothing issued or repealed in 2022), 四、结转下年度
+# 0000000. Its neighbours in the catalog agree with it (S3, S3b).
+_SEED_LINK = gen.YearLink({col: 0 for col in gen.K.APPLICANT_KEYS},
+                          {row: 0 for row in gen.IN_FORCE_ROWS})
+_LINKS = {"seed": _SEED_LINK}
+# A clerk's slip between two years: one more application carried over than last year
+# carried forward, one more 行政规范性文件 in force than last year's plus this year's.
+_BROKEN_LINK = {"carried_forward": ("natural_person", 1), "in_force": ("normative_documents", 1)}
 _SEED_TIME = dt.datetime(2023, 1, 4, 15, 28)
 
 
@@ -143,11 +155,29 @@ def _print(stats: dict, opts: dict) -> tuple[dict, dict]:
     return texts, known
 
 
-def _modern(a: Article, opts: dict, rng_seed: str, carried: dict) -> dict:
+def _broken(previous: gen.YearLink | None) -> gen.YearLink | None:
+    if previous is None:
+        return None
+    col, more = _BROKEN_LINK["carried_forward"]
+    forward = {**previous.carried_forward, col: previous.carried_forward.get(col, 0) + more}
+    in_force = previous.in_force
+    if in_force is not None:
+        row, more = _BROKEN_LINK["in_force"]
+        in_force = {**in_force, row: in_force.get(row, 0) + more}
+    return gen.YearLink(forward, in_force)
+
+
+def _modern(a: Article, opts: dict, rng_seed: str, previous: gen.YearLink | None
+            ) -> gen.YearLink:
     template = a.template
-    numbers = gen.generate(template, random.Random(rng_seed), DEPARTMENTS[opts["dept"]][2], carried)
+    if opts.get("break_link"):
+        previous = _broken(previous)
+        a.broken_links = ["cross_carried_over"] + (
+            ["cross_in_force"] if previous and previous.in_force is not None else [])
+    numbers = gen.generate(template, random.Random(rng_seed), DEPARTMENTS[opts["dept"]][2],
+                           previous, _LINKS.get(opts.get("hand_on")))
     numbers.update(opts.get("force", {}))
-    forward = gen.carried_forward(numbers)
+    forward = gen.year_link(numbers, template)
     if opts.get("break"):
         gen.perturb(numbers, opts["break"], template)
     texts, known = _print(numbers, opts)
@@ -179,7 +209,7 @@ def build(night: int = 1) -> tuple[tuple[Article, ...], dict]:
     join ``ENTRIES``; they are later than all of them, so they change nothing
     of the articles before them.
     """
-    articles, attachments, used, carried = [], {}, set(), {}
+    articles, attachments, used, links = [], {}, set(), {}
     entries = ENTRIES + published_by(night)
     for dept, year, published, opts in sorted(entries, key=lambda e: (e[1], e[2])):
         opts = {**opts, "dept": dept}
@@ -209,7 +239,7 @@ def build(night: int = 1) -> tuple[tuple[Article, ...], dict]:
             if template == "pre2019":
                 _pre2019(a, opts, rng_seed)
             else:
-                carried[dept] = _modern(a, opts, rng_seed, carried.get(dept, {}))
+                links[dept] = _modern(a, opts, rng_seed, links.get(dept))
             def render(article, opts=opts, rng_seed=rng_seed, agency=agency, year=year,
                        template=template):
                 return narrative.render_body(narrative.ReportText(
@@ -226,6 +256,7 @@ def build(night: int = 1) -> tuple[tuple[Article, ...], dict]:
         if kind == "pdf_report":
             a.body_html = _attach(a, body[:-len(_signature(a))], attachments)
         elif kind == "seed":
+            links[dept] = _SEED_LINK
             a.stats_source = "real_page"
             a.notes = ("Text and tables of the real page (shared/seeds/004_ff89c14eeb936450.txt); "
                        "stats: see the parser's golden file for this seed. Data rows of section 三 "

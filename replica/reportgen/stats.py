@@ -1,7 +1,9 @@
 """Generate a report's true numbers, consistent by construction, and check them.
 
 ``generate(template, rng, scale)`` returns a stats dict (spec keys → number)
-for which every 勾稽关系 holds; ``perturb`` then breaks exactly one rule family
+for which every 勾稽关系 holds, and, given the same agency's figures of the
+year before (``YearLink``), the cross-report ones too (S3: 上年结转 = last
+year's 结转下年度; S3b: 现行有效件数 = last year's + 制发 − 废止); ``perturb`` then breaks exactly one rule family
 when a report is meant to be wrong; ``check`` lists every rule instance that
 fails (blank cells count as 0; a blank 总计 cell is "not filled", not an error).
 """
@@ -9,8 +11,20 @@ fails (blank cells count as 0; a blank 总计 cell is "not filled", not an error
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from replica.reportgen import keys as K
+
+
+@dataclass(frozen=True)
+class YearLink:
+    """What one year's report hands on to the same agency's next (DOMAIN.md A4, S3)."""
+
+    carried_forward: dict[str, int]  # 四、结转下年度继续办理, per applicant column
+    in_force: dict[str, int] | None = None  # 2021 表二（一）现行有效件数, per row
+
+
+IN_FORCE_ROWS = ("regulations", "normative_documents")  # 2021 表二（一）: 规章, 行政规范性文件
 
 # How applications of one applicant column end, as relative weights.
 _RESULT_WEIGHTS = {
@@ -36,16 +50,46 @@ def _result_rows(template: str) -> tuple[str, ...]:
 
 
 def generate(template: str, rng: random.Random, scale: str = "department",
-             carried_over: dict[str, int] | None = None) -> dict[str, float | int | None]:
-    """Consistent stats for a 2019/2021-format report (keys in printed order)."""
+             previous: YearLink | None = None, hand_on: YearLink | None = None
+             ) -> dict[str, float | int | None]:
+    """Consistent stats for a 2019/2021-format report (keys in printed order).
+
+    ``previous``: what the agency's report of the year before handed on (this
+    report's 上年结转 and 现行有效件数 follow from it). ``hand_on``: what this
+    report must hand on, when next year's report is fixed already (a real page).
+    """
     stats: dict[str, float | int | None] = {key: 0 for key in K.all_keys(template)}
-    _fill_t2(stats, template, rng, scale)
-    _fill_t3(stats, template, rng, scale, carried_over or {})
+    _fill_t2(stats, template, rng, scale, previous, hand_on)
+    _fill_t3(stats, template, rng, scale, previous.carried_forward if previous else {},
+             hand_on.carried_forward if hand_on else None)
     _fill_t4(stats, rng, scale)
     return stats
 
 
-def _fill_t2(stats: dict, template: str, rng: random.Random, scale: str) -> None:
+def year_link(stats: dict, template: str) -> YearLink:
+    """What a report hands on to the agency's next one."""
+    forward = {col: stats.get(f"applications.carried_forward.{col}") or 0
+               for col in K.APPLICANT_KEYS}
+    if template != "2021":
+        return YearLink(forward)
+    return YearLink(forward, {row: stats.get(f"active.{row}.in_force") or 0
+                             for row in IN_FORCE_ROWS})
+
+
+def _chain_in_force(stats: dict, previous: YearLink | None, hand_on: YearLink | None) -> None:
+    """S3b: 现行有效件数 = last year's + 本年制发 − 本年废止 (2021 form)."""
+    for row in IN_FORCE_ROWS:
+        if previous is not None and previous.in_force is not None:
+            before = previous.in_force.get(row, 0)
+            issued = stats[f"active.{row}.issued"]
+            stats[f"active.{row}.repealed"] = min(stats[f"active.{row}.repealed"], before + issued)
+            stats[f"active.{row}.in_force"] = before + issued - stats[f"active.{row}.repealed"]
+        if hand_on is not None and hand_on.in_force is not None:
+            stats[f"active.{row}.in_force"] = hand_on.in_force.get(row, 0)
+
+
+def _fill_t2(stats: dict, template: str, rng: random.Random, scale: str,
+             previous: YearLink | None = None, hand_on: YearLink | None = None) -> None:
     big = scale == "city"
     if template == "2019":
         made = rng.randint(0, 6 if big else 2)
@@ -74,10 +118,11 @@ def _fill_t2(stats: dict, template: str, rng: random.Random, scale: str) -> None
                            ("coercion", 200 if big else 20)):
             stats[f"active.{item}.decisions"] = rng.randint(0, size) if rng.random() < 0.6 else 0
         stats["active.fees.amount"] = round(rng.randint(0, 500) / 100, 2) if rng.random() < 0.3 else 0
+        _chain_in_force(stats, previous, hand_on)
 
 
 def _fill_t3(stats: dict, template: str, rng: random.Random, scale: str,
-             carried_over: dict[str, int]) -> None:
+             carried_over: dict[str, int], hand_on: dict[str, int] | None = None) -> None:
     rows = _result_rows(template)
     other_rows = [r for r in rows if r.startswith("other.")]
     weights = []
@@ -93,6 +138,8 @@ def _fill_t3(stats: dict, template: str, rng: random.Random, scale: str,
         processed = sum(stats[f"applications.{row}.{col}"] for row in rows)
         over = carried_over.get(col, rng.randint(0, 1) if mean >= 4 else 0)
         forward = rng.randint(0, 2) if mean >= 4 and rng.random() < 0.5 else 0
+        if hand_on is not None:
+            forward = hand_on.get(col, 0)
         if over > processed + forward:  # what was carried over must end somewhere
             stats[f"applications.granted.{col}"] += over - processed - forward
             processed = over - forward
@@ -114,11 +161,6 @@ def _fill_t4(stats: dict, rng: random.Random, scale: str) -> None:
             stats[f"review_litigation.{group}.{outcome}"] = value
             total += value
         stats[f"review_litigation.{group}.total"] = total
-
-
-def carried_forward(stats: dict) -> dict[str, int]:
-    """四、结转下年度继续办理 per applicant column: next year's 二、上年结转."""
-    return {col: stats.get(f"applications.carried_forward.{col}") or 0 for col in K.APPLICANT_KEYS}
 
 
 def perturb(stats: dict, family: str, template: str) -> None:
