@@ -21,6 +21,8 @@ from spiders.cms.hanweb_lists import ListEntry
 class JsColumnSpider(ColumnFamilySpider):
     name = "jscolumn"
     column_paths = ("/col/col9001/index.html",)
+    # A replica column with no live portal: `scrapy crawlall` takes it only when named.
+    enabled = False
     custom_settings = {
         "WARC_DOWNLOAD_HANDLER": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
         "WARC_WIRE_SKIP_META": ["playwright"],

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.warc.reader import read_response
 from replica import serve_site
 from replica.jscolumn import AGENCY, JsColumnSite
 from replica.seeds.reports import generate
@@ -102,6 +103,12 @@ def test_rendered_crawl_archives_what_the_browser_fetched(rendered):
     filled = next(r for r in exported if r["source"].endswith("art_9001_2123.html"))
     truth = generate(AGENCY, 2023, "jscolumn/2023").stats
     assert truth and {k: filled["stats"].get(k) for k in truth} == truth
+    # It points at the page it was read from, the rendered DOM, which reads back whole
+    # (for re-parsing), not at the served shell.
+    dom = next(c for c in conversions if c["id"] == filled["warc_record_id"])
+    read_back = read_response(result.warc_dir / filled["warc_file"], filled["warc_offset"])
+    assert read_back.body == dom["raw"] and "政府信息公开" in read_back.body.decode()
+    assert len(read_back.body) > 3 * len(responses[dom["refers_to"]]["raw"])
 
     stats = result.stats
     assert stats["render/pages"] == 4

@@ -153,10 +153,13 @@ class WarcCaptureMiddleware:
         content_type = _header(response, b"Content-Type") or "text/html"
         # scrapy-playwright hands the DOM over encoded as UTF-8, whatever the page declared.
         dom_type = "text/html; charset=utf-8" if "html" in content_type else content_type
-        request.meta[meta.RENDERED_DOM] = self.archive.write_conversion(
+        dom = self.archive.write_conversion(
             response.url, response.body, dom_type, refers_to=rendered_from,
             metadata=request.meta.get(meta.RENDERED_BY) or {})
-        request.meta[meta.WARC_POINTER] = rendered_from
+        request.meta[meta.RENDERED_DOM] = dom
+        # Items point at what the spider parsed, the rendered page: read back (a
+        # request's state between attachments, scrapy reparse) it is the DOM again.
+        request.meta[meta.WARC_POINTER] = dom
         request.meta[meta.CHARSET_EVIDENCE] = evidence_for(dom_type, response.body)
         return response
 

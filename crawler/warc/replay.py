@@ -28,7 +28,14 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.error import ConnectionRefusedError
 
-from crawler.warc.reader import ExchangeLocation, UnreadableRecord, iter_exchanges, read_response
+from crawler.warc.reader import (
+    ConversionLocation,
+    ExchangeLocation,
+    UnreadableRecord,
+    iter_conversions,
+    iter_exchanges,
+    read_response,
+)
 from nianbao_core import meta
 from nianbao_core.captures import RequestKey
 from nianbao_core.pointer import WarcPointer
@@ -62,10 +69,25 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
         # (crawler/render.py), answered from the archive.
         self.own_way = crawler.settings.getlist("WARC_WIRE_SKIP_META")
         self._own_handler = None
+        # The rendered DOM the live crawl archived for each page: a replayed item
+        # points at it, as the live one did.
+        self.conversions: dict[str, ConversionLocation] = {}
+        if self.own_way:
+            for conversion in iter_conversions(paths):
+                known = self.conversions.get(conversion.url)
+                if known is None or conversion.date > known.date:
+                    self.conversions[conversion.url] = conversion
 
     async def download_request(self, request: Request):
         if any(request.meta.get(key) for key in self.own_way):
-            return await (await self.own_handler()).download_request(request)
+            response = await (await self.own_handler()).download_request(request)
+            conversion = self.conversions.get(request.url)
+            if conversion is not None:
+                request.meta[meta.WARC_POINTER] = WarcPointer(
+                    file=conversion.path.name, offset=conversion.offset,
+                    record_id=conversion.record_id, date=conversion.date,
+                    record_type="conversion")
+            return response
         key = RequestKey.of(request.method, request.url, request.body)
         location = self.index.get(key)
         stats = self.crawler.stats
