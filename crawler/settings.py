@@ -228,6 +228,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.defences.PortalDefenceMiddleware": 560,
     # Right below it: a truncated response is archived first, then retried.
     "crawler.middlewares.TruncatedResponseRetryMiddleware": 940,
+    # A request with meta["render"] becomes a scrapy-playwright one (crawler/render.py);
+    # does nothing for any other.
+    "crawler.render.RenderMiddleware": 930,
 }
 # A response cut short by the server is kept (and archived with WARC-Truncated)
 # rather than failed; crawler.middlewares retries it instead of parsing it.
@@ -261,6 +264,22 @@ ITEM_PIPELINES = {
 # After a crawl that stored reports, check them against the same agency's report of
 # the year before (S3, S3b); ``scrapy audit`` does the same over the whole database.
 AUDIT_ENABLED = True
+
+# --- Rendering in the browser (crawler/render.py) -------------------------------------
+# Only for requests with meta["render"] (spiders/jscolumn.py's list pages, say); a
+# spider that renders sets WARC_DOWNLOAD_HANDLER to scrapy-playwright's handler and
+# WARC_WIRE_SKIP_META = ["playwright"] in its custom_settings. Debian's Chromium:
+# Playwright's own browser download is not reachable from here.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {"executable_path": "/usr/bin/chromium", "headless": True}
+PLAYWRIGHT_MAX_CONTEXTS = 1  # one browser, one context
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms
+# Anything reaching scrapy-playwright's own route handler was not answered through
+# Scrapy (and so not archived): aborted.
+PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_unrouted"
+# When a rendered page is done: after its scripts' requests have settled.
+RENDER_WAIT_UNTIL = "networkidle"
 
 # --- Scrapy behaviour -------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"

@@ -12,3 +12,11 @@ DONT_REVISIT = "dont_revisit"
 # The CharsetEvidence of the response (nianbao_core.captures), taken once when it
 # is archived; items carry it so extraction need not take it again.
 CHARSET_EVIDENCE = "charset_evidence"
+# On a request rendered in the browser (crawler/render.py): the WarcPointer of the
+# response record of the served document the DOM was rendered from, and the
+# browser's particulars (WARC metadata fields: user-agent, viewport) for the
+# rendered-DOM record the WARC middleware writes; then RENDERED_DOM, that
+# conversion record's WarcPointer.
+RENDERED_FROM = "rendered_from"
+RENDERED_BY = "rendered_by"
+RENDERED_DOM = "rendered_dom"

@@ -31,12 +31,19 @@ def _seed_portal(name: str) -> Callable[..., object]:
     return factory
 
 
+def _jscolumn(night: int = 1):
+    from replica.jscolumn import make_site
+
+    return make_site(night)
+
+
 # A factory takes the night (``--night N``, 1 = the site as first built); a site
 # without nights of its own may ignore it. Seed-portal factories also take
 # ``defences`` (replica.seeds.defences.Defences).
 sites: dict[str, Callable[..., object]] = {
     "linhai": _linhai,
     **{name: _seed_portal(name) for name in ("dongxiang", "tianshuijun", "hedong", "xinfang")},
+    "jscolumn": _jscolumn,
 }
 
 

@@ -3,14 +3,13 @@
 A CMS family's spider (``spiders/cms/``) knows how to walk a column's list;
 this base knows what to do with each listed page: fetch it (every fetch is
 archived by the WARC middleware, reports or not), tell reports from the rest
-(年报解读 pages, soft 404s), fetch a report's attachments, and yield one
-``ReportPage`` per report. Per-portal wording (title patterns, soft-404
-markers) is class data a portal spider may override.
+(年报解读 pages, soft 404s: ``crawler.report_rules``), fetch a report's
+attachments, and yield one ``ReportPage`` per report. Per-portal wording (title
+patterns, soft-404 markers) is class data a portal spider may override.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -20,8 +19,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler import report_rules
 from crawler.items import Capture, ReportPage, ReportWithdrawal
-from crawler.parser.normalize import to_simplified
+from crawler.report_rules import ReportRules
 from crawler.scope import Origin, origins_of
 from nianbao_core import meta
 
@@ -33,24 +33,17 @@ class ReportColumnSpider(scrapy.Spider):
     # https site): scheme, host and port, e.g. "http://www.linhai.gov.cn". Every
     # request goes to the base URL's origin or one of these (crawler/scope.py).
     extra_origins: tuple[str, ...] = ()
-    # Titles seen: …年政府信息公开工作年度报告, …年度政府信息公开工作报告,
-    # …政府信息公开年报, …政务信息公开年度报告. A bare 工作报告 is not one
-    # (政府工作报告 is another document).
-    report_title = re.compile(r"年度报告|年报|信息公开.{0,6}报告")
-    not_report_title = re.compile(r"解读|图解|问答|通知|公告")
-    soft_404_markers = ("页面不存在", "您访问的页面不存在", "页面已删除", "信息已删除",
-                        "找不到该页面")
+    # Per-portal wording may override these (crawler/report_rules.py has the defaults
+    # and the rules themselves, which ingest from an archive applies too).
+    report_title = report_rules.REPORT_TITLE
+    not_report_title = report_rules.NOT_REPORT_TITLE
+    soft_404_markers = report_rules.SOFT_404_MARKERS
+    soft_404_max_chars = report_rules.SOFT_404_MAX_CHARS
+    attachment_links = report_rules.ATTACHMENT_LINKS
     # Agencies renamed over the years, old full name → new full name (区政务服务中心管理
     # 办公室 → 区行政审批服务局): the cross-report audit (crawler.audit) treats their
     # reports as one agency's. Registry spiders take it from the entry's agency_renames.
     agency_renames: dict[str, str] = {}
-    # A real report page is long; an error page dressed as 200 is short.
-    soft_404_max_chars = 3000
-    # Every kind a column links: PDF, Word, WPS, Excel, WPS spreadsheets (.et), archives.
-    attachment_links = ", ".join(
-        f"a[href$='{suffix}']" for ext in ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et",
-                                           "zip", "rar", "ofd")
-        for suffix in (f".{ext}", f".{ext.upper()}")) + ", a[href*='downfile.jsp']"
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -76,22 +69,16 @@ class ReportColumnSpider(scrapy.Spider):
         return self.base_url + path
 
     # -- listed pages ----------------------------------------------------------------
+    @classmethod
+    def rules(cls) -> ReportRules:
+        return ReportRules.of(cls)
+
     def is_report_title(self, title: str) -> bool:
-        # A 繁體 gateway's title (報告, pinyin glosses 報(bào)告) is read as the parser reads it.
-        title = to_simplified(title)
-        return bool(self.report_title.search(title)) and not self.not_report_title.search(title)
+        return self.rules().is_report_title(title)
 
     def is_report(self, list_title: str, page_title: str) -> bool:
-        """The list title decides, unless it was cut ("…"); the page's title can only veto.
-
-        A page in an undeclared GBK may decode to mojibake here (the pipeline
-        decodes it properly), and mojibake must not make a report disappear.
-        """
-        if self.not_report_title.search(to_simplified(page_title)):
-            return False
-        if list_title.rstrip().endswith(("…", "...")) and page_title:
-            return self.is_report_title(page_title) or self.is_report_title(list_title)
-        return self.is_report_title(list_title)
+        """The list title decides, unless it was cut ("…"); the page's title can only veto."""
+        return self.rules().is_report(list_title, page_title)
 
     def follow_entry(self, response: Response, entry):
         """Fetch a listed page; every listed page is archived, reports or not."""
@@ -152,23 +139,18 @@ class ReportColumnSpider(scrapy.Spider):
             self.logger.warning("Soft 404 (200 with an error page): %s", response.url)
             yield ReportWithdrawal(self.name, response.url, "soft_404")
             return
-        page_title = (response.css("meta[name=ArticleTitle]::attr(content)").get()
-                      or response.css("title::text").get() or "").strip()
+        page_title = ReportRules.page_title(response.selector)
         if not self.is_report(entry.title, page_title):
             self.crawler.stats.inc_value("nianbao/non_report_pages")
             self.logger.info("Not a report, archived only: %s (%s)", response.url, entry.title)
             return
         links = [response.urljoin(href) for href in
-                 response.css(self.attachment_links).css("::attr(href)").getall()]
+                 self.rules().attachment_hrefs(response.selector)]
         links = [u for u in dict.fromkeys(links) if self.is_own_site(u)]
         yield from self.next_attachment(item, links)
 
     def is_soft_404(self, response: TextResponse) -> bool:
-        if response.status != 200:
-            return False
-        text = " ".join(response.xpath("//body//text()").getall())
-        return len(text) <= self.soft_404_max_chars and any(
-            marker in text for marker in self.soft_404_markers)
+        return self.rules().is_soft_404(response.status, response.selector)
 
     def is_own_site(self, url: str) -> bool:
         """Scheme, host and port: another port of the same host is another site."""

@@ -343,6 +343,16 @@ class ReportStore:
         return ReportCounts(reports, [tuple(r) for r in by_template], flagged,
                             [tuple(r) for r in by_code])
 
+    def known_record_ids(self, record_ids) -> set[str]:
+        """Which of these WARC record ids a capture row already names (a crawl's capture
+        index wrote it, or an earlier ingest stored it): ingest leaves those alone."""
+        wanted, known = list(record_ids), set()
+        with self.sessions() as session:
+            for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+                known.update(session.scalars(select(Capture.warc_record_id).where(
+                    Capture.warc_record_id.in_(wanted[start:start + 500]))))
+        return known
+
     def stored_versions(self) -> list[StoredVersion]:
         """Every stored version with its page's and attachments' captures, by version id."""
         versions_t, captures_t, reports_t = (ReportVersion.__table__, Capture.__table__,

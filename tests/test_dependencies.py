@@ -27,7 +27,9 @@ LOCAL = {*RUNTIME_CODE, *TEST_CODE}
 # scrapyd-deploy and lint-imports are run as commands (deploy/, tests/test_scrapyd.py,
 # tests/test_layers.py).
 USED_WITHOUT_IMPORT = {"psycopg", "datasette-dashboards", "pytest-timeout", "scrapyd",
-                       "scrapyd-client", "import-linter"}
+                       "scrapyd-client", "import-linter",
+                       # named in settings: WARC_DOWNLOAD_HANDLER of spiders/jscolumn.py
+                       "scrapy-playwright"}
 
 
 def normalise(name: str) -> str:

@@ -116,8 +116,10 @@ def test_reports_outside_the_given_paths_are_counted_not_lost(crawled, tmp_path)
     empty = tmp_path / "elsewhere"
     empty.mkdir()
     done = scrapy("reparse", str(empty), "--no-progress", database_url=crawled.database_url)
-    assert done.returncode == 0, done.stderr
+    # Nothing to read is an error (crawler/ingest.py), and still counted and said.
+    assert done.returncode == 1, done.stderr
     assert "re-parsed 0 reports" in done.stdout
+    assert "stored nothing: no WARC or WACZ files under" in done.stdout
     reports = sum(a["kind"] in ("report", "pdf_report") for a in ground_truth())
     assert f"not re-parsed (their WARC file is not under the given paths): {reports}" in done.stdout
 

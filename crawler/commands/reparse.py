@@ -18,7 +18,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[PATHS...] [--diff FILE.jsonl] [--workers N]"
+        return "[PATHS...] [--diff FILE.jsonl] [--workers N] [-s PORTAL_BASE_URLS=JSON]"
 
     def short_desc(self) -> str:
         return "Re-parse every archived report and report what changed"
@@ -28,7 +28,11 @@ class Command(ScrapyCommand):
                 "files under PATHS (default: ./archive), runs the crawl's extraction and the "
                 "current parser on all cores, updates the database where the result differs, "
                 "and prints how many reports changed in values, template, year, issues or "
-                "metadata.")
+                "metadata. Then stores every report of the WARC and WACZ files under PATHS "
+                "that the database does not list (any crawler's archives: the database is "
+                "rebuilt from them), found by the spiders' rules; the portal is the registry "
+                "portal whose live base URL or PORTAL_BASE_URLS entry is the page's origin, "
+                "or the spider the WARC's warcinfo names, else the page's host.")
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -45,8 +49,16 @@ class Command(ScrapyCommand):
         # Imported here, not at start-up (see crawler/commands/_database.py).
         from tqdm import tqdm
 
+        from crawler.ingest import archive_files
         from crawler.reparse import CHANGE_KINDS, reparse
 
+        paths = args or ["archive"]
+        try:
+            archive_files(paths)
+        except FileNotFoundError as exc:
+            print(f"nothing re-parsed or stored: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
         store = open_store(self.settings)
         diff_out = open(opts.diff, "w", encoding="utf-8") if opts.diff else None
 
@@ -56,7 +68,7 @@ class Command(ScrapyCommand):
 
         started = time.perf_counter()
         try:
-            summary = reparse(store, args or ["archive"], workers=opts.workers,
+            summary = reparse(store, paths, workers=opts.workers,
                               progress=progress, diff_out=diff_out,
                               reextract=opts.reextract)
         finally:
@@ -77,9 +89,46 @@ class Command(ScrapyCommand):
                   f"{summary.missing}")
         if opts.diff:
             print(f"diff written to {opts.diff}")
-        if summary.changed:  # new figures: the checks across reports again
+        stored = self.ingest(store, paths, opts)
+        if summary.changed or stored:  # new figures: the checks across reports again
             from crawler.audit import run_audit
 
             audit = run_audit(store, agency_renames(self.settings))
             print(f"cross-report audit: {sum(audit.issues.values())} issues in "
                   f"{audit.pairs} year-to-year pairs")
+
+    def ingest(self, store, paths: list[str], opts: argparse.Namespace) -> int:
+        """Store what the archives hold and the database does not list; how many stored."""
+        from tqdm import tqdm
+
+        from crawler.ingest import SKIP_REASONS, NoArchives, ingest
+
+        def progress(records, total):
+            return tqdm(records, total=total, unit="page", file=sys.stderr,
+                        disable=opts.no_progress, desc="ingest")
+
+        started = time.perf_counter()
+        try:
+            summary = ingest(store, paths,
+                             configured_portals=self.settings.getdict("PORTAL_BASE_URLS"),
+                             max_size=self.settings.getint("WARC_READ_MAXSIZE"),
+                             progress=progress)
+        except NoArchives as exc:  # a rebuild from nothing is an error, not "0 reports"
+            print(f"stored nothing: {exc}")
+            self.exitcode = 1
+            return 0
+        elapsed = time.perf_counter() - started
+        print(f"ingest: {summary.records} records read from {summary.files} WARC files in "
+              f"{elapsed:.1f} s; report pages found: {summary.report_pages}; stored: "
+              f"{summary.stored} ({summary.new_versions} new versions)")
+        skipped = [f"{reason} {summary.skipped[reason]}" for reason in SKIP_REASONS
+                   if summary.skipped[reason]]
+        if skipped:
+            print("skipped: " + "; ".join(skipped))
+        if summary.unreadable:
+            print(f"unreadable: {len(summary.unreadable)}")
+            for where in summary.unreadable:
+                print(f"  {where}")
+        if not summary.stored:
+            print(f"stored nothing: {summary.why_nothing()}")
+        return summary.stored

@@ -76,7 +76,6 @@ def render_page(pdf: Path, page: int, out_dir: Path, dpi: int = DPI) -> Path:
 def remove_rules(image_path: Path) -> Path:
     """The image with its table rules whitened (they make Tesseract drop whole rows)."""
     import cv2
-    import numpy as np
 
     grey = cv2.imread(str(image_path), cv2.IMREAD_GRAYSCALE)
     if grey is None:
@@ -87,7 +86,7 @@ def remove_rules(image_path: Path) -> Path:
                                   cv2.getStructuringElement(cv2.MORPH_RECT, (_RULE_LENGTH, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
                                 cv2.getStructuringElement(cv2.MORPH_RECT, (1, _RULE_LENGTH)))
-    rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8))
+    rules = cv2.dilate(horizontal | vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     grey[rules > 0] = 255
     cleaned = image_path.with_name(image_path.stem + "-clean.png")
     cv2.imwrite(str(cleaned), grey)

@@ -117,6 +117,18 @@ class WarcArchive:
             self.stats.inc_value("warc/files")
         return pointer
 
+    def write_conversion(self, url: str, block: bytes, content_type: str, *,
+                         refers_to: WarcPointer, metadata: dict[str, str]) -> WarcPointer:
+        """Archive a rendered DOM (a conversion record) beside the response it came from."""
+        files_before = len(self.writer.finished_files)
+        pointer = self.writer.write_conversion(url, block, content_type, refers_to=refers_to,
+                                               metadata=metadata)
+        self.stats.inc_value("warc/conversions")
+        self.stats.inc_value("warc/records", 2)
+        if len(self.writer.finished_files) > files_before:
+            self.stats.inc_value("warc/files")
+        return pointer
+
     def read(self, previous: PreviousCapture) -> ArchivedResponse:
         """The archived response holding ``previous``'s payload.
 

@@ -92,6 +92,9 @@ class WarcCaptureMiddleware:
 
     # -- responses: archive, as a revisit when nothing changed -------------------------
     def process_response(self, request: Request, response: Response) -> Response:
+        rendered_from = request.meta.get(meta.RENDERED_FROM)
+        if rendered_from is not None:
+            return self._archive_rendered(request, response, rendered_from)
         wire = response_message(response)
         key = request_key(request)
         revisit = None
@@ -140,6 +143,24 @@ class WarcCaptureMiddleware:
         if archived is not None:
             # The spider carries on with the archived page standing in for the 304.
             return archived.to_scrapy(request, flags=["revisit"])
+        return response
+
+    def _archive_rendered(self, request: Request, response: Response,
+                          rendered_from) -> Response:
+        """A page rendered in the browser (crawler/render.py): every byte the browser
+        fetched is archived already, as exchanges of their own; what is left is the
+        rendered DOM, kept as a conversion record referring to the served document."""
+        content_type = _header(response, b"Content-Type") or "text/html"
+        # scrapy-playwright hands the DOM over encoded as UTF-8, whatever the page declared.
+        dom_type = "text/html; charset=utf-8" if "html" in content_type else content_type
+        dom = self.archive.write_conversion(
+            response.url, response.body, dom_type, refers_to=rendered_from,
+            metadata=request.meta.get(meta.RENDERED_BY) or {})
+        request.meta[meta.RENDERED_DOM] = dom
+        # Items point at what the spider parsed, the rendered page: read back (a
+        # request's state between attachments, scrapy reparse) it is the DOM again.
+        request.meta[meta.WARC_POINTER] = dom
+        request.meta[meta.CHARSET_EVIDENCE] = evidence_for(dom_type, response.body)
         return response
 
     def spider_closed(self) -> None:

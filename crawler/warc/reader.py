@@ -151,6 +151,8 @@ def read_response(path: str | Path, offset: int,
             if record is None:
                 raise UnreadableRecord(f"{where}: no record there")
             rec_type = record.headers.get("WARC-Type")
+            if rec_type == "conversion":  # a rendered DOM (crawler/render.py): no HTTP head
+                return _conversion(record, where, max_size)
             if rec_type != "response":
                 raise UnreadableRecord(f"{where} is a {rec_type} record, not a response")
             # Checked before parsing: fastwarc would parse a short block without a word.
@@ -174,6 +176,45 @@ def read_response(path: str | Path, offset: int,
     except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise UnreadableRecord(f"{where}: {exc!r}") from exc
     return response
+
+
+def _conversion(record, where: str, max_size: int) -> ArchivedResponse:
+    """A conversion record read as the response it stands for: the page as rendered."""
+    block = _whole_block(record, where)
+    if len(block) > max_size:
+        raise BodyTooLarge(f"{where}: {len(block)} bytes, over the bound of {max_size}")
+    return ArchivedResponse(
+        url=record.headers.get("WARC-Target-URI"), date=record.headers.get("WARC-Date"),
+        record_id=record.headers.get("WARC-Record-ID"), status=200,
+        headers=[("Content-Type", record.headers.get("Content-Type") or "text/html")],
+        body=block)
+
+
+@dataclass(frozen=True)
+class ConversionLocation:
+    path: Path
+    offset: int
+    url: str
+    record_id: str
+    date: str
+
+
+def iter_conversions(paths: Iterable[str | Path]) -> Iterator[ConversionLocation]:
+    """Every conversion record (a rendered DOM), read up to any damage."""
+    for path in warc_files(paths):
+        try:
+            with open(path, "rb") as stream:
+                iterator = ArchiveIterator(stream)
+                for record in iterator:
+                    if record.rec_type == "conversion":
+                        headers = record.rec_headers
+                        yield ConversionLocation(
+                            path, iterator.get_record_offset(),
+                            headers.get_header("WARC-Target-URI"),
+                            headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Date"))
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
+            logger.error("%s is damaged; conversion records after the damage are not read: %r",
+                         path, exc)
 
 
 def warc_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -25,9 +25,17 @@ from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.error import ConnectionRefusedError
 
-from crawler.warc.reader import ExchangeLocation, UnreadableRecord, iter_exchanges, read_response
+from crawler.warc.reader import (
+    ConversionLocation,
+    ExchangeLocation,
+    UnreadableRecord,
+    iter_conversions,
+    iter_exchanges,
+    read_response,
+)
 from nianbao_core import meta
 from nianbao_core.captures import RequestKey
 from nianbao_core.pointer import WarcPointer
@@ -55,8 +63,31 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
                 self.index[key] = location
         logger.info("Replaying from %d archived exchanges in %s", len(self.index), paths)
         crawler.stats.set_value("warc_replay/exchanges", len(self.index))
+        # Requests that go their handler's own way live (WARC_WIRE_SKIP_META: a page
+        # rendered by scrapy-playwright) go it in replay too: the browser renders,
+        # and each of its requests comes back here through the engine
+        # (crawler/render.py), answered from the archive.
+        self.own_way = crawler.settings.getlist("WARC_WIRE_SKIP_META")
+        self._own_handler = None
+        # The rendered DOM the live crawl archived for each page: a replayed item
+        # points at it, as the live one did.
+        self.conversions: dict[str, ConversionLocation] = {}
+        if self.own_way:
+            for conversion in iter_conversions(paths):
+                known = self.conversions.get(conversion.url)
+                if known is None or conversion.date > known.date:
+                    self.conversions[conversion.url] = conversion
 
     async def download_request(self, request: Request):
+        if any(request.meta.get(key) for key in self.own_way):
+            response = await (await self.own_handler()).download_request(request)
+            conversion = self.conversions.get(request.url)
+            if conversion is not None:
+                request.meta[meta.WARC_POINTER] = WarcPointer(
+                    file=conversion.path.name, offset=conversion.offset,
+                    record_id=conversion.record_id, date=conversion.date,
+                    record_type="conversion")
+            return response
         key = RequestKey.of(request.method, request.url, request.body)
         location = self.index.get(key)
         stats = self.crawler.stats
@@ -73,6 +104,24 @@ class WarcReplayDownloadHandler(BaseDownloadHandler):
             file=location.path.name, offset=location.offset, record_id=archived.record_id,
             date=archived.date)
         return archived.to_scrapy(request, flags=["warc-replay"])
+
+
+    async def own_handler(self):
+        if self._own_handler is None:
+            handler = build_from_crawler(
+                load_object(self.crawler.settings["WARC_DOWNLOAD_HANDLER"]), self.crawler)
+            # scrapy-playwright starts Playwright on engine_started, long gone when
+            # this (lazy) handler is built: started here instead, through its own
+            # hook (scrapy-playwright 0.0.4x; another handler has none).
+            start = getattr(handler, "_maybe_launch_in_thread", None)
+            if start is not None:
+                await start()
+            self._own_handler = handler
+        return self._own_handler
+
+    async def close(self) -> None:
+        if self._own_handler is not None:
+            await self._own_handler.close()
 
 
 class WarcReplayAddon:

@@ -254,3 +254,39 @@ class RotatingWarcWriter:
         if self._file.tell() >= self.max_size:
             self.close()
         return pointer
+
+    def write_conversion(self, url: str, block: bytes, content_type: str, *,
+                         refers_to: WarcPointer, metadata: dict[str, str]) -> WarcPointer:
+        """Write a derived form of an archived response (a rendered DOM) and its metadata.
+
+        A ``conversion`` record (WARC 1.1, 6.8) with ``WARC-Refers-To`` the
+        response it was derived from, then a ``metadata`` record concurrent to
+        it holding ``metadata`` as ``application/warc-fields``.
+        """
+        if self._file is None:
+            self._open()
+        date = self._date()
+        record_id = self.make_record_id()
+        payload_digest = sha1_digest(block)
+        headers = [("WARC-Record-ID", record_id), ("WARC-Target-URI", url), ("WARC-Date", date),
+                   ("WARC-Warcinfo-ID", self._warcinfo_id),
+                   ("WARC-Refers-To", refers_to.record_id or ""),
+                   ("WARC-Refers-To-Target-URI", url),
+                   ("WARC-Refers-To-Date", refers_to.date or ""),
+                   ("WARC-Payload-Digest", payload_digest)]
+        offset, length = self._write(self._record(
+            "conversion", [h for h in headers if h[1]], block, content_type))
+        fields = "".join(f"{k}: {v}\r\n" for k, v in metadata.items()).encode("utf-8")
+        self._write(self._record(
+            "metadata",
+            [("WARC-Record-ID", self.make_record_id()), ("WARC-Target-URI", url),
+             ("WARC-Date", date), ("WARC-Warcinfo-ID", self._warcinfo_id),
+             ("WARC-Concurrent-To", record_id)],
+            fields, "application/warc-fields"))
+        pointer = WarcPointer(file=self._path.name, offset=offset, length=length,
+                              record_id=record_id, date=date, payload_digest=payload_digest,
+                              record_type="conversion")
+        self._file.flush()
+        if self._file.tell() >= self.max_size:
+            self.close()
+        return pointer
