@@ -141,6 +141,19 @@ WARC_CAPTURE_INDEX = "storage.capture_index.SqlCaptureIndex"
 # the network (crawler/warc/replay.py). Empty: crawl the network.
 WARC_REPLAY = ""
 
+# --- Many workers, one frontier (crawler/distributed.py) -------------------------
+# Redis URL of the shared frontier (scrapy-redis's scheduler and duplicate
+# filter), e.g. redis://127.0.0.1:6379/0. Empty: one process, Scrapy's own
+# scheduler. Also the environment variable REDIS_URL.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Keys are <prefix>:<spider>:requests, :dupefilter, :worker:<host:pid>, :inflight:<host:pid>.
+REDIS_KEY_PREFIX = "nianbao"
+# A worker ends once the frontier is empty and every worker has been idle this long.
+REDIS_IDLE_TIMEOUT = 10.0
+# A worker's heartbeat expires after this many seconds (refreshed every third of
+# it); then its in-flight requests go back on the frontier.
+REDIS_WORKER_TTL = 30
+
 # --- Storage (storage/) ---------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
 # Bring the database to the current schema (Alembic upgrade head) when a
@@ -193,6 +206,7 @@ NIGHTLY_MAX_PARSER_ISSUE_RATIO = 0.5
 
 ADDONS = {
     "crawler.warc.replay.WarcReplayAddon": 0,
+    "crawler.distributed.FrontierAddon": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -222,7 +236,16 @@ DOWNLOADER_MIDDLEWARES = {
 # rather than failed; crawler.middlewares retries it instead of parsing it.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 
+# A response's request stays in the worker's in-flight set in Redis until its
+# items are stored (crawler/distributed.py); off without REDIS_URL.
+SPIDER_MIDDLEWARES = {
+    "crawler.distributed.InFlightUntilStored": 50,
+}
+
 EXTENSIONS = {
+    # Heartbeat, in-flight requests and the end of a crawl shared by workers
+    # (crawler/distributed.py); off without REDIS_URL.
+    "crawler.distributed.FrontierWorkers": 100,
     "crawler.logsafe.EscapeControlCharacters": 0,
     "crawler.robots_status.RobotsBlockedExtension": 400,
     "crawler.withdrawals.WithdrawalCheck": 500,
