@@ -128,9 +128,15 @@ class JsColumnSite:
     def report_body(self, article: Article) -> str:
         from replica.seeds.reports import generate
 
-        if not article.year:
-            return (f"<p>{escape(article.title)}。</p>"
-                    "<p>本页为解读或通知，不是年度报告。</p>" * 3)
+        if not article.year:  # a 解读 or a 通知: paragraphs of their own, no tables
+            return "".join(f"<p>{text}</p>" for text in (
+                f"各单位：现将《{escape(article.title)}》有关事项说明如下。",
+                "一、按照《中华人民共和国政府信息公开条例》第四十九条、第五十条规定，"
+                "各行政机关应当于每年1月31日前向本级政府信息公开工作主管部门提交本行政机关"
+                "上一年度政府信息公开工作年度报告并向社会公布。",
+                "二、年度报告应当按照统一格式编制，内容包括主动公开、依申请公开、"
+                "政府信息公开行政复议和行政诉讼情况，以及存在的主要问题及改进情况。",
+                "三、请各单位指定专人负责，按时报送，确保数据准确、前后一致。"))
         return generate(AGENCY, article.year, f"jscolumn/{article.year}").body_html
 
     def handle(self, request: Request) -> Response:
