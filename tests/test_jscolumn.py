@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,7 @@ def records(warc_dir: Path) -> list[dict]:
                 out.append({
                     "type": record.rec_type,
                     "id": record.rec_headers.get_header("WARC-Record-ID"),
+                    "date": record.rec_headers.get_header("WARC-Date"),
                     "uri": record.rec_headers.get_header("WARC-Target-URI"),
                     "refers_to": record.rec_headers.get_header("WARC-Refers-To"),
                     "concurrent_to": record.rec_headers.get_header("WARC-Concurrent-To"),
@@ -135,3 +137,54 @@ def test_replay_renders_from_the_archive(rendered, tmp_path):
         json.dumps({k: v for k, v in r.items() if k not in ("fetched_at", "crawled_at")},
                    sort_keys=True, ensure_ascii=False) for r in rs)
     assert strip(replayed) == strip(exported)
+
+
+def test_pywb_replays_the_column_from_the_wacz_in_chromium(rendered, tmp_path):
+    """The WACZ of the crawl in pywb, opened in headless Chromium: the column's script
+    runs in replay, its JSON comes from the archive, and the list and pager appear."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_archive_packages import PYWB, WAYBACK_ON_SOCKET
+
+    assert (PYWB / "wayback").exists(), "pywb is installed by `make test` into .venv-pywb"
+    result, _, replica = rendered
+    package = tmp_path / "jscolumn.wacz"
+    done = scrapy("wacz", "-o", str(package), str(result.warc_dir),
+                  database_url=result.database_url)
+    assert done.returncode == 0, done.stderr
+    root = tmp_path / "pywb"
+    root.mkdir()
+    for command in (["init", "js"], ["add", "--unpack-wacz", "js", str(package)]):
+        done = subprocess.run([PYWB / "wb-manager", *command], cwd=root, capture_output=True,
+                              text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    column = f"{replica.base_url}/col/col9001/index.html"
+    captured = next(r["date"] for r in records(result.warc_dir)
+                    if r["type"] == "response" and r["uri"] == column)
+    timestamp = "".join(c for c in captured if c.isdigit())[:14]
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        wayback = subprocess.Popen(
+            [PYWB / "python", "-c", WAYBACK_ON_SOCKET, str(listener.fileno())], cwd=root,
+            pass_fds=[listener.fileno()], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+    served_before = len(replica.served)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/js/{timestamp}mp_/{column}")
+                frame = page.frame_locator("iframe").first  # pywb's replay frame
+                frame.locator("#list li").first.wait_for(timeout=30_000)
+                assert frame.locator("#list li").count() == 4
+                assert "art_9001_2123.html" in frame.locator("#list").inner_html()
+                assert frame.locator("#pager a.page").count() == 2
+                frame.locator("#pager a.next").click()  # the script-built pager, replayed
+                frame.locator("#list a[href*='art_9001_2118']").wait_for(timeout=30_000)
+            finally:
+                browser.close()
+    finally:
+        wayback.terminate()
+        wayback.wait(timeout=10)
+    assert len(replica.served) == served_before  # all of it from the archive
