@@ -165,12 +165,7 @@ def test_every_report_is_stored_exactly_once(workers_crawl, linhai_sqlite_crawl)
     base, alone_base = workers_crawl["base_url"], linhai_sqlite_crawl.base_url
     together = [url[len(base):] for url in workers_crawl["sources"]]
     assert len(together) == len(set(together)) == workers_crawl["versions"]
-    # The replica's page art_1229317635_35684 sometimes fails (logged and counted by
-    # either crawl), so "as one process stores" is: each of the reports, at most one
-    # missing, and what one process stored besides.
-    assert set(together) <= REPORTS and len(together) >= len(REPORTS) - 1
-    assert {url[len(alone_base):] for url in alone} - set(together) <= {
-        path for path in REPORTS if path.endswith("_35684.html")}
+    assert set(together) == REPORTS == {url[len(alone_base):] for url in alone}
 
 
 def test_the_work_was_shared_and_the_dead_workers_requests_requeued(workers_crawl):
