@@ -163,7 +163,16 @@ class FrontierWorkers:
         crawler.signals.connect(extension.request_done, signals.request_left_downloader)
         crawler.signals.connect(extension.request_done, signals.request_dropped)
         crawler.signals.connect(extension.response_received, signals.response_received)
+        crawler.signals.connect(extension.request_reached_downloader,
+                                signals.request_reached_downloader)
         return extension
+
+    def request_reached_downloader(self, request, spider=None) -> None:
+        # Work again after an idle spell: the heartbeat must say busy, or another
+        # worker would take this one for idle and end the crawl under it.
+        if self.idle_since is not None:
+            self.idle_since = None
+            self.heartbeat()
 
     def response_received(self, response, request, spider=None) -> None:
         # Taken again until its callback's items are stored (InFlightUntilStored);
@@ -196,10 +205,22 @@ class FrontierWorkers:
                 return True
         return False
 
+    def others_in_flight(self) -> bool:
+        """Another worker, alive or dead, holds requests not yet done.
+
+        A dead worker's requests go back on the frontier only once its heartbeat
+        has expired; until then nobody may end the crawl, whatever the heartbeat
+        last said, or those requests would be lost.
+        """
+        scheduler = self.scheduler
+        own = scheduler.keys.in_flight(scheduler.worker)
+        return any(key.decode() != own and scheduler.server.hlen(key)
+                   for key in scheduler.server.scan_iter(f"{scheduler.keys.base}:inflight:*"))
+
     def spider_idle(self, spider) -> None:
         scheduler = self.scheduler
         scheduler.requeue_dead_workers()
-        if len(scheduler.queue) or self.other_workers_busy():
+        if len(scheduler.queue) or self.other_workers_busy() or self.others_in_flight():
             # Work left, or a worker that may still add some: keep waiting.
             self.idle_since = None if len(scheduler.queue) else (self.idle_since or time.monotonic())
             if self.idle_since is not None:
