@@ -1,4 +1,4 @@
-"""Running a crawl (or wget) as its own process and measuring it: wall, CPU, peak RSS, stats."""
+"""Running a crawl (or wget) as its own process and measuring it: wall, CPU, memory, stats."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRAPY = Path(sys.executable).parent / "scrapy"
@@ -25,8 +27,17 @@ CRAWL_SETTINGS = {
 class Run:
     wall: float  # seconds, process start to exit
     cpu: float  # seconds of CPU of the process and every process it waited for
-    max_rss_mb: float  # peak resident set of the process (its workers are counted apart)
+    # Peak resident set of the process, as the kernel kept it (exact; a max, not a sum:
+    # a child it reaped counts only were it larger). The extraction workers, children
+    # of a forkserver, are not in it: see tree_pss_mb.
+    max_rss_mb: float
     stats: dict[str, float] = field(default_factory=dict)
+    # Peak proportional set size of the process and all its descendants together (the
+    # forkserver and the extraction workers), sampled every TREE_SAMPLE_S: PSS shares
+    # the pages the workers inherited copy-on-write among them instead of counting
+    # them in each, so the sum is what the tree costs the machine.
+    tree_pss_mb: float = 0.0
+    children_pss_mb: float = 0.0  # the descendants' part of the sample that peaked
 
     def stat(self, name: str, default: float = 0.0) -> float:
         return self.stats.get(name, default)
@@ -47,19 +58,51 @@ def scrapy_stats(log: Path) -> dict[str, float]:
     return {k: float(v) for k, v in _STAT.findall(text[start:])} if start >= 0 else {}
 
 
+TREE_SAMPLE_S = 0.5
+
+
+class TreeMemory:
+    """The peak PSS of a process and its descendants, from samples (psutil)."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak_mb = self.children_mb = 0.0
+
+    def sample(self) -> None:
+        try:
+            own = self.process.memory_full_info().pss
+            children = self.process.children(recursive=True)
+        except psutil.Error:  # exiting: the kernel's peak (ru_maxrss) covers the rest
+            return
+        theirs = 0
+        for child in children:
+            try:
+                theirs += child.memory_full_info().pss
+            except psutil.Error:  # a worker that ended between the listing and the read
+                pass
+        if own + theirs > self.peak_mb * 2**20:
+            self.peak_mb, self.children_mb = (own + theirs) / 2**20, theirs / 2**20
+
+
 def measured(command: list[str], *, cwd: Path, env: dict | None = None,
              log: Path | None = None, timeout: float = 1800) -> Run:
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
+    tree = TreeMemory(process.pid)
     deadline = started + timeout
+    next_sample = started
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        if time.perf_counter() > deadline:
+        now = time.perf_counter()
+        if now > deadline:
             process.kill()
             raise TimeoutError(" ".join(command))
+        if now >= next_sample:
+            tree.sample()
+            next_sample = now + TREE_SAMPLE_S
         time.sleep(0.02)
     wall = time.perf_counter() - started
     stderr = process.stderr.read().decode(errors="replace")
@@ -69,7 +112,7 @@ def measured(command: list[str], *, cwd: Path, env: dict | None = None,
         tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
         raise RuntimeError(f"{command[:3]} exited {code}: {stderr[-2000:]}{tail}")
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               scrapy_stats(log) if log and log.exists() else {})
+               scrapy_stats(log) if log and log.exists() else {}, tree.peak_mb, tree.children_mb)
 
 
 def project_env(database_url: str) -> dict:
