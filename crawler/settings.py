@@ -166,6 +166,13 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")
 # crawl or command opens it.
 STORAGE_AUTO_MIGRATE = True
 
+# --- Unchanged reports (pipelines/unchanged.py) ------------------------------------
+# A report whose page and attachments all come back unchanged (WARC revisits of the
+# records its stored version was built from, by today's parser and extractor) is
+# noted seen, not extracted and stored again: a nightly recrawl costs what changed.
+# `scrapy reparse` re-reads stored reports after a parser change.
+SKIP_UNCHANGED_ENABLED = True
+
 # --- Withdrawals (crawler/withdrawals.py) -----------------------------------------
 # After walking its column, a spider checks the stored reports it no longer
 # lists (404, 410, soft 404, or gone from the list); they are marked withdrawn.
@@ -262,6 +269,7 @@ EXTENSIONS = {
 }
 
 ITEM_PIPELINES = {
+    "pipelines.unchanged.UnchangedReportFilter": 200,
     "pipelines.extract.ReportExtractionPipeline": 300,
     "pipelines.store.ReportStoragePipeline": 800,
 }
