@@ -298,3 +298,8 @@ RENDER_WAIT_UNTIL = "networkidle"
 # --- Scrapy behaviour -------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# Outputs of one callback processed at once. Scrapy starts this many asyncio tasks for
+# every response, whatever it yields (default 100); our callbacks yield one report or a
+# list page's few dozen requests, and at 100 the tasks cost a crawl of many small
+# portals more reactor time than its pages do.
+CONCURRENT_ITEMS = 16
