@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from lxml import etree
 from parsel import Selector
 
-from crawler.parser.normalize import to_simplified
-
 # Titles seen: …年政府信息公开工作年度报告, …年度政府信息公开工作报告,
 # …政府信息公开年报, …政务信息公开年度报告. A bare 工作报告 is not one
 # (政府工作报告 is another document).
@@ -96,6 +94,17 @@ class ReportRules:
 
     def attachment_hrefs(self, page: Selector) -> list[str]:
         return page.css(self.attachment_links).css("::attr(href)").getall()
+
+
+def to_simplified(text: str) -> str:
+    """The parser's reading of a title (繁→简, pinyin glosses dropped).
+
+    Imported on first use: importing ``crawler.parser`` loads the whole parser,
+    which ``scrapy list`` (every spider module imports these rules) does not need.
+    """
+    from crawler.parser.normalize import to_simplified as parser_reading
+
+    return parser_reading(text)
 
 
 def body_texts(page: Selector) -> list[str]:
