@@ -53,3 +53,46 @@ def test_a_json_page_goes_the_way_parsel_goes():
         json.selector.xpath("//body//text()")
     with pytest.raises(ValueError):
         body_texts(json.selector)
+
+
+def _parsel_hrefs(rules: ReportRules, page: Selector) -> list[str]:
+    return page.css(rules.attachment_links).css("::attr(href)").getall()
+
+
+def test_attachment_links_of_every_replica_page_are_parsel_s():
+    from replica.hanweb import templates
+    from replica.linhai.catalog import build
+    from replica.linhai.config import SITE
+
+    articles, _ = build()
+    linked = 0
+    for article in articles:
+        page = HtmlResponse("http://127.0.0.1/a.html", encoding=article.encoding,
+                            body=templates.article_page(SITE, article).encode(article.encoding))
+        hrefs = RULES.attachment_hrefs(page.selector)
+        assert hrefs == _parsel_hrefs(RULES, page.selector), article.path
+        linked += bool(hrefs)
+    assert linked  # the replica links attachments: the comparison saw some
+
+
+LINKS = """<html><body>
+<a href="/a/REPORT.PDF">报告</a><p><a href="/b/x.docx">附件</a><a href='/c/y.pdf?v=1'>no</a></p>
+<a href="/d/downfile.jsp?id=3">下载</a><A HREF="/e/z.xls">表</A><a>none</a>
+<div class="att"><a href="/f/w.pdf">in a div</a><a href="/g/w.zip" class="x">zip</a></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize("links", [
+    None,  # the default attachment selectors
+    "div.att a[href$='.pdf']",  # a combinator: parsel's own way
+    "a.x, #nothing, a[href*='downfile']",
+    "a:not(.x)[href$='.pdf']",
+])
+def test_attachment_links_in_one_pass_are_those_parsel_selects(links):
+    rules = ReportRules() if links is None else ReportRules(attachment_links=links)
+    page = _html(LINKS).selector
+    assert rules.attachment_hrefs(page) == _parsel_hrefs(rules, page)
+    if links is None:
+        assert rules.attachment_hrefs(page) == [
+            "/a/REPORT.PDF", "/b/x.docx", "/d/downfile.jsp?id=3", "/e/z.xls", "/f/w.pdf",
+            "/g/w.zip"]
