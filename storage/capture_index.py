@@ -18,12 +18,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from scrapy.exceptions import NotConfigured
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from nianbao_core.captures import CaptureEntry, PreviousCapture, RequestKey
 from storage.db import crawler_engine, session_factory
 from storage.models import Capture
 from storage.repository import _insert, parse_timestamp
+
+# Scheme → default port, as crawler.scope knows them (storage does not import the crawler).
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _warc_date(value: datetime) -> str:
@@ -32,16 +35,46 @@ def _warc_date(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def url_prefixes(origins) -> tuple[str, ...]:
+    """``scheme://host[:port]/`` of each origin (``crawler.scope.Origin``-like values), with
+    and without a default port, as the crawl's URLs may spell it."""
+    prefixes = []
+    for origin in origins:
+        host = f"[{origin.host}]" if ":" in origin.host else origin.host
+        prefixes.append(f"{origin.scheme}://{host}:{origin.port}/")
+        if DEFAULT_PORTS.get(origin.scheme) == origin.port:
+            prefixes.append(f"{origin.scheme}://{host}/")
+    return tuple(sorted(set(prefixes)))
+
+
 class SqlCaptureIndex:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, url_prefixes: tuple[str, ...] = ()):
         self.engine = engine
         self.sessions = session_factory(engine)
+        # Only captures of URLs under these are a crawl's previous captures (empty: all).
+        # One database holds every portal's captures: a portal's crawl asks for its own,
+        # through the (url, fetched_at) index, not for the whole table's.
+        self.url_prefixes = url_prefixes
 
     @classmethod
     def from_crawler(cls, crawler) -> "SqlCaptureIndex":
         if not crawler.settings.get("DATABASE_URL"):
             raise NotConfigured("no DATABASE_URL")
-        return cls(crawler_engine(crawler))
+        # The origins the spider may fetch from (crawler.scope); a spider without them
+        # may fetch anything, and every capture may be its previous one.
+        origins = getattr(crawler.spider, "allowed_origins", None) or ()
+        return cls(crawler_engine(crawler), url_prefixes(origins))
+
+    def _in_scope(self):
+        """A condition on ``Capture.url``: under one of the prefixes (None: no condition)."""
+        if not self.url_prefixes:
+            return None
+        if self.engine.dialect.name == "sqlite":
+            # A range of the byte order SQLite compares in: its index answers it (LIKE
+            # would scan, being case-insensitive).
+            return or_(*(and_(Capture.url >= p, Capture.url < p[:-1] + chr(ord("/") + 1))
+                         for p in self.url_prefixes))
+        return or_(*(Capture.url.startswith(p, autoescape=True) for p in self.url_prefixes))
 
     def add(self, entry: CaptureEntry) -> None:
         pointer, charsets = entry.pointer, entry.charsets
@@ -63,8 +96,12 @@ class SqlCaptureIndex:
         """The latest capture of every request, with the record that holds its payload."""
         key = (Capture.method, Capture.url, Capture.request_digest)
         with self.sessions() as session:
-            latest = (select(*key, func.max(Capture.fetched_at).label("at"))
-                      .where(Capture.method.is_not(None)).group_by(*key).subquery())
+            latest = select(*key, func.max(Capture.fetched_at).label("at")).where(
+                Capture.method.is_not(None))
+            in_scope = self._in_scope()
+            if in_scope is not None:
+                latest = latest.where(in_scope)
+            latest = latest.group_by(*key).subquery()
             rows = session.scalars(select(Capture).join(latest, (
                 (Capture.method == latest.c.method) & (Capture.url == latest.c.url)
                 & (Capture.request_digest == latest.c.request_digest)

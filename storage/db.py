@@ -14,6 +14,7 @@ one connection pool and runs the migrations once, however many components
 from __future__ import annotations
 
 import atexit
+import contextlib
 import shutil
 import tempfile
 import weakref
@@ -23,8 +24,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from filelock import FileLock
 from scrapy import signals
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -89,22 +91,47 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# The key of the PostgreSQL advisory lock migrations take (any bigint the project
+# uses for nothing else): "nianbao" in ASCII.
+MIGRATION_LOCK_KEY = 0x6E69616E62616F
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision``; one process at a time.
+
+    Workers started together on a new database would otherwise race in
+    Alembic: both read no version and both create the tables, and one fails.
+    PostgreSQL: a transaction-level advisory lock, taken before Alembic reads
+    the version and released when the migration commits, so the next process
+    reads the version the first wrote. SQLite: a lock file beside the database.
+    """
     sqlite = engine.dialect.name == "sqlite"
-    with engine.connect() as connection:
-        if sqlite:
-            # Rebuilding a table (Alembic's batch mode) drops it while others still
-            # point at it; SQLite only allows that with foreign keys off, and only
-            # switches them outside a transaction.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
-        with connection.begin():
-            config = alembic_config(engine)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+    with _sqlite_migration_lock(engine) if sqlite else contextlib.nullcontext():
+        with engine.connect() as connection:
+            if sqlite:
+                # Rebuilding a table (Alembic's batch mode) drops it while others still
+                # point at it; SQLite only allows that with foreign keys off, and only
+                # switches them outside a transaction.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": MIGRATION_LOCK_KEY})
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def _sqlite_migration_lock(engine: Engine):
+    """A file lock beside a SQLite database (none for one in memory)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return contextlib.nullcontext()
+    return FileLock(f"{database}.migrate.lock")
 
 
 def session_factory(engine: Engine) -> sessionmaker:
