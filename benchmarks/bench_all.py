@@ -369,6 +369,8 @@ def main() -> None:
         rate = figures["reparse_reports_per_s"] = figure(
             reparse, r"reparse \(WARC read.*?: (\d+) reports/s")
         figures["reparse_vs_parse_only"] = figure(reparse, r"ratio: ([\d.]+)")
+        say(f"  parser {figures['parser_reports_per_s_per_core']} reports/s/core, "
+            f"re-parse {rate} reports/s")
         rows.append(("parser alone reports/s/core; re-parse reports/s (all cores)",
                      f"{figures['parser_reports_per_s_per_core']} ; {rate}"))
         say(f"start-up: median of {repeats} (first request: of {min(repeats, 3)})")
@@ -384,6 +386,7 @@ def main() -> None:
         say(f"{portals} portals, two nights")
         many = many_portals(portals, tmp, sizes=range(2, 4) if args.quick
                             else REPORTS_PER_PORTAL)
+        say(f"  first night {many['first_night_s']:.0f} s, second {many['second_night_s']:.0f} s")
         figures.update({f"portals_{k}": v for k, v in many.items()})
         figures["second_night_bytes_ratio"] = (many["second_night_bytes"]
                                                / max(1, many["first_night_bytes"]))
