@@ -69,11 +69,7 @@ class ReportRules:
     def is_soft_404(self, status: int, page: Selector) -> bool:
         if status != 200:
             return False
-        # lxml's own strings, not a Selector per text node: a report page's tables have
-        # thousands of them, and this runs on every page a crawl fetches.
-        texts = (page.root.xpath("//body//text()") if page.type in ("html", "xml")
-                 else page.xpath("//body//text()").getall())
-        text = " ".join(texts)
+        text = " ".join(page.xpath("//body//text()").getall())
         return len(text) <= self.soft_404_max_chars and any(
             marker in text for marker in self.soft_404_markers)
 
