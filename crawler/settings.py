@@ -136,6 +136,12 @@ WARC_REVISIT_REQUESTS = False
 # from_crawler. The default keeps it in the database (DATABASE_URL). Empty: no
 # index (then WARC_REVISITS must be off).
 WARC_CAPTURE_INDEX = "storage.capture_index.SqlCaptureIndex"
+# The SQL index writes its rows in batches of this many, or with the first row
+# added this many seconds after the oldest waiting one, and at the end of the
+# crawl (a transaction per record cost more than writing the record). A kill
+# loses the waiting rows only: the records are in the WARC already.
+CAPTURE_INDEX_BATCH_SIZE = 100
+CAPTURE_INDEX_BATCH_SECONDS = 5.0
 
 # Replay: answer every request from these WARC files or directories instead of
 # the network (crawler/warc/replay.py). Empty: crawl the network.
