@@ -4,7 +4,9 @@ With ``REDIS_URL`` set, ``FrontierAddon`` makes the scheduler scrapy-redis's
 (through ``FrontierScheduler``, a thin subclass) and the duplicate filter its
 ``RFPDupeFilter``. Every process running ``scrapy crawl NAME`` against the same
 Redis shares the crawl's queue and fingerprints, under
-``<REDIS_KEY_PREFIX>:<spider>:…``. Without ``REDIS_URL`` nothing changes.
+``<REDIS_KEY_PREFIX>:<spider>:…``. The addon also puts the download handlers
+behind each site's request budget shared by the workers (``crawler.site_budget``)
+and turns the withdrawal check off. Without ``REDIS_URL`` nothing changes.
 
 What the subclass and ``FrontierWorkers`` add to scrapy-redis:
 
@@ -19,8 +21,9 @@ What the subclass and ``FrontierWorkers`` add to scrapy-redis:
   clears the crawl's fingerprints, so the next crawl of the portal starts anew.
   A worker stopped any other way (Ctrl-C, SIGTERM, killed) leaves the frontier
   as it is, and a worker started later resumes it.
-* **in-flight requests survive a kill**: a request popped from the queue is
-  also written to the worker's in-flight hash, and removed once it is done:
+* **in-flight requests survive a kill**: a request is popped from the queue
+  and written to the worker's in-flight hash in one step (a Lua script: no
+  moment where a kill loses it), and removed from the hash once it is done:
   when it leaves the downloader without a response for the spider (a redirect,
   a failure), or once its callback has run and every item it yielded has been
   through the pipelines (stored); ``InFlightUntilStored`` counts those. Each worker keeps a heartbeat key (expires after
@@ -31,24 +34,33 @@ What the subclass and ``FrontierWorkers`` add to scrapy-redis:
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 import time
 
 from scrapy import Request, signals
 from scrapy.http.request import NO_CALLBACK
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.request import fingerprint
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet import task
 
 from nianbao_core.meta import DONT_REVISIT
+
+logger = logging.getLogger(__name__)
 
 BUSY, IDLE = "busy", "idle"
 
 
 class FrontierAddon:
-    """Switches the scheduler and duplicate filter to Redis when ``REDIS_URL`` is set."""
+    """With ``REDIS_URL`` set: the scheduler and duplicate filter in Redis, a site
+    budget shared by the workers (``crawler.site_budget``), no withdrawal check."""
+
+    BUDGET_HANDLERS = {"http": "crawler.site_budget.HttpSiteBudget",
+                       "https": "crawler.site_budget.HttpsSiteBudget"}
 
     def update_settings(self, settings) -> None:
         if not settings.get("REDIS_URL"):
@@ -60,6 +72,31 @@ class FrontierAddon:
         settings.set("SCHEDULER_PERSIST", True, "addon")
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:%(spider)s:requests", "addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:dupefilter", "addon")
+        self.share_site_budget(settings)
+        self.no_withdrawal_check(settings)
+
+    def share_site_budget(self, settings) -> None:
+        """The http and https handlers, whatever they are, behind the shared budget."""
+        handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
+        wrapped = {scheme: handlers.get(scheme) for scheme in self.BUDGET_HANDLERS}
+        if set(wrapped.values()) <= set(self.BUDGET_HANDLERS.values()):
+            return  # already behind it
+        # At the priority the handlers were set with (the project's, or a user's
+        # -s): the budget goes in front of them, it does not replace them.
+        priority = settings.getpriority("DOWNLOAD_HANDLERS") or SETTINGS_PRIORITIES["addon"]
+        settings.set("SITE_BUDGET_HANDLERS", wrapped, priority)
+        settings.set("DOWNLOAD_HANDLERS",
+                     {**settings.getdict("DOWNLOAD_HANDLERS"), **self.BUDGET_HANDLERS}, priority)
+
+    @staticmethod
+    def no_withdrawal_check(settings) -> None:
+        # The check compares the stored reports with the whole listing of the
+        # column, and no worker sees the whole listing: each would mark the
+        # reports listed on the others' pages withdrawn.
+        if settings.getbool("WITHDRAWAL_CHECK_ENABLED"):
+            logger.info("Distributed crawl (REDIS_URL): WITHDRAWAL_CHECK_ENABLED switched "
+                        "off, no worker sees the whole listing")
+        settings.set("WITHDRAWAL_CHECK_ENABLED", False, SETTINGS_PRIORITIES["cmdline"])
 
 
 def worker_id() -> str:
@@ -80,8 +117,44 @@ class FrontierKeys:
     def in_flight(self, worker: str) -> str:
         return f"{self.base}:inflight:{worker}"
 
-    def worker_of_in_flight(self, key: str) -> str:
-        return key[len(f"{self.base}:inflight:"):]
+    def requeuing(self, worker: str) -> str:
+        return f"{self.base}:requeuing:{worker}"
+
+    def holder(self, key: str) -> str:
+        """The worker whose in-flight or requeuing hash ``key`` is."""
+        return key[len(self.base) + 1:].split(":", 1)[1]
+
+    def held_by_others(self, server, worker: str) -> list[str]:
+        """The keys of the in-flight and requeuing hashes of every other worker."""
+        own = {self.in_flight(worker), self.requeuing(worker)}
+        return [key.decode() for kind in ("inflight", "requeuing")
+                for key in server.scan_iter(f"{self.base}:{kind}:*")
+                if key.decode() not in own]
+
+
+# Pops the request of highest priority from the queue (scrapy-redis's sorted set:
+# lowest score first) and writes it to the worker's in-flight hash in the same
+# step: a worker killed between a pop and a separate write would lose the
+# request. The field is the encoded request's SHA-1, with a suffix when the
+# same bytes are already in flight (a request that bypasses the duplicate filter).
+POP_INTO_IN_FLIGHT = """
+local popped = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #popped == 0 then
+    return false
+end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+local base = redis.sha1hex(popped[1])
+local field, n = base, 1
+while redis.call('HEXISTS', KEYS[2], field) == 1 do
+    n = n + 1
+    field = base .. ':' .. n
+end
+redis.call('HSET', KEYS[2], field, popped[1])
+return {field, popped[1]}
+"""
+
+# request.meta key: the request's field in its worker's in-flight hash.
+IN_FLIGHT_FIELD = "frontier_in_flight"
 
 
 class FrontierScheduler(Scheduler):
@@ -89,53 +162,79 @@ class FrontierScheduler(Scheduler):
 
     def open(self, spider):
         result = super().open(spider)
+        if not isinstance(self.queue, PriorityQueue):
+            raise NotConfigured("the frontier pops from scrapy-redis's PriorityQueue "
+                                f"(SCHEDULER_QUEUE_CLASS), not {type(self.queue).__name__}")
         settings = spider.crawler.settings
         self.keys = FrontierKeys(settings.get("REDIS_KEY_PREFIX"), spider.name)
         self.worker = worker_id()
+        self.pop_into_in_flight = self.server.register_script(POP_INTO_IN_FLIGHT)
         return result
 
     def next_request(self):
-        request = super().next_request()
-        if request is not None:
-            # Busy before the request is anywhere but here: an idle worker looking
-            # now must not take this worker for idle.
-            pipe = self.server.pipeline()
-            pipe.set(self.keys.heartbeat(self.worker), BUSY,
-                     ex=self.spider.crawler.settings.getint("REDIS_WORKER_TTL"))
-            pipe.hset(self.keys.in_flight(self.worker), fingerprint(request).hex(),
-                      self.queue._encode_request(request))
-            pipe.execute()
+        popped = self.pop_into_in_flight(keys=[self.queue.key,
+                                               self.keys.in_flight(self.worker)])
+        if not popped:
+            return None
+        field, encoded = popped
+        request = self.queue._decode_request(encoded)
+        request.meta[IN_FLIGHT_FIELD] = field.decode()
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        # Busy as soon as the request is in hand: an idle worker looking now must
+        # not take this worker for idle.
+        self.server.set(self.keys.heartbeat(self.worker), BUSY,
+                        ex=self.spider.crawler.settings.getint("REDIS_WORKER_TTL"))
         return request
 
     def taken(self, request) -> None:
-        self.server.hset(self.keys.in_flight(self.worker), fingerprint(request).hex(),
-                         self.queue._encode_request(request))
+        field = request.meta.get(IN_FLIGHT_FIELD)
+        if field is not None:
+            self.server.hset(self.keys.in_flight(self.worker), field,
+                             self.queue._encode_request(request))
 
     def done_with(self, request) -> None:
-        self.server.hdel(self.keys.in_flight(self.worker), fingerprint(request).hex())
+        field = request.meta.get(IN_FLIGHT_FIELD)
+        if field is not None:
+            self.server.hdel(self.keys.in_flight(self.worker), field)
 
     def requeue_dead_workers(self) -> int:
-        """Put the in-flight requests of workers without a heartbeat back on the queue."""
+        """Put the requests held by workers without a heartbeat back on the queue.
+
+        Held: in a worker's in-flight hash, or in its requeuing hash (a worker
+        that died while putting a dead worker's requests back). The hash is
+        claimed by renaming it to this worker's requeuing hash (only one worker
+        can), then each request goes back on the queue and leaves the hash in
+        one transaction: a worker killed half way leaves the rest claimable.
+        """
         requeued = 0
-        for key in self.server.scan_iter(f"{self.keys.base}:inflight:*"):
-            key = key.decode()
-            worker = self.keys.worker_of_in_flight(key)
-            if worker == self.worker or self.server.exists(self.keys.heartbeat(worker)):
+        claimed = self.keys.requeuing(self.worker)
+        for key in self.keys.held_by_others(self.server, self.worker):
+            worker = self.keys.holder(key)
+            if self.server.exists(self.keys.heartbeat(worker)):
                 continue
-            claimed = f"{self.keys.base}:requeuing:{self.worker}"
             try:
-                self.server.rename(key, claimed)
-            except Exception:  # noqa: BLE001 - another worker claimed it first
+                if not self.server.renamenx(key, claimed):
+                    continue  # this worker is still requeuing another
+            except Exception:  # noqa: BLE001 - gone: another worker claimed it first
                 continue
-            for encoded in self.server.hvals(claimed):
+            count = 0
+            for field, encoded in self.server.hgetall(claimed).items():
                 request = self.queue._decode_request(encoded)
                 # Fetched afresh, not conditionally: the dead worker may have archived
                 # the answer in a file it never finished, which a revisit would refer to.
                 request.meta[DONT_REVISIT] = True
+                request.meta.pop(IN_FLIGHT_FIELD, None)
                 # Past the duplicate filter: these were seen, and never finished.
-                self.queue.push(request)
-                requeued += 1
+                pipe = self.server.pipeline(transaction=True)
+                pipe.zadd(self.queue.key, {self.queue._encode_request(request): -request.priority})
+                pipe.hdel(claimed, field)
+                pipe.execute()
+                count += 1
             self.server.delete(claimed)
+            logger.info("Put %d requests held by dead worker %s back on the frontier",
+                        count, worker)
+            requeued += count
         if requeued and self.stats:
             self.stats.inc_value("frontier/requeued_from_dead_workers", requeued)
         return requeued
@@ -150,7 +249,13 @@ class FrontierWorkers:
         self.idle_timeout = crawler.settings.getfloat("REDIS_IDLE_TIMEOUT")
         self.idle_since: float | None = None
         self.finished = False
-        self.beat = task.LoopingCall(self.heartbeat)
+        # A thread, not a LoopingCall: a reactor held up by a long callback, or a
+        # process short of CPU on a loaded machine, must not pass for dead (its
+        # requests would be requeued and fetched twice); a process stopped or
+        # killed does.
+        self.stop_beating = threading.Event()
+        self.beat = threading.Thread(target=self.keep_beating, name="frontier-heartbeat",
+                                     daemon=True)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -183,7 +288,7 @@ class FrontierWorkers:
     def spider_opened(self, spider) -> None:
         self.scheduler = scheduler = self.crawler.engine._slot.scheduler
         scheduler.server.set(scheduler.keys.heartbeat(scheduler.worker), BUSY, ex=self.ttl)
-        self.beat.start(max(self.ttl / 3, 0.5), now=False)
+        self.beat.start()
         requeued = scheduler.requeue_dead_workers()
         if requeued:
             spider.logger.info("Put %d in-flight requests of dead workers back on the frontier",
@@ -193,6 +298,14 @@ class FrontierWorkers:
         scheduler = self.scheduler
         state = IDLE if self.idle_since is not None else BUSY
         scheduler.server.set(scheduler.keys.heartbeat(scheduler.worker), state, ex=self.ttl)
+
+    def keep_beating(self) -> None:
+        """The heartbeat thread: the state the reactor last set, every third of the TTL."""
+        while not self.stop_beating.wait(max(self.ttl / 3, 0.5)):
+            try:
+                self.heartbeat()
+            except Exception:  # noqa: BLE001 - Redis away for a moment: try next time
+                logger.warning("Could not refresh this worker's heartbeat", exc_info=True)
 
     def request_done(self, request, spider=None) -> None:
         self.scheduler.done_with(request)
@@ -213,9 +326,8 @@ class FrontierWorkers:
         last said, or those requests would be lost.
         """
         scheduler = self.scheduler
-        own = scheduler.keys.in_flight(scheduler.worker)
-        return any(key.decode() != own and scheduler.server.hlen(key)
-                   for key in scheduler.server.scan_iter(f"{scheduler.keys.base}:inflight:*"))
+        return any(scheduler.server.hlen(key)
+                   for key in scheduler.keys.held_by_others(scheduler.server, scheduler.worker))
 
     def spider_idle(self, spider) -> None:
         scheduler = self.scheduler
@@ -235,8 +347,10 @@ class FrontierWorkers:
         self.finished = True
 
     def spider_closed(self, spider, reason) -> None:
-        if self.beat.running:
-            self.beat.stop()
+        # Stopped before the heartbeat is deleted, or its next beat would bring it back.
+        self.stop_beating.set()
+        if self.beat.is_alive():
+            self.beat.join(10)
         scheduler = self.scheduler
         # A worker closing, even on Ctrl-C, has finished what it had begun.
         scheduler.server.delete(scheduler.keys.heartbeat(scheduler.worker),
