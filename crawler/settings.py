@@ -154,9 +154,10 @@ REDIS_IDLE_TIMEOUT = 10.0
 # it); then its in-flight requests go back on the frontier.
 REDIS_WORKER_TTL = 30
 # Each site's request budget, shared in Redis by every worker (crawler/site_budget.py;
-# only with REDIS_URL): a limits string ("2 per second", "20/minute") for every
-# site, or empty for one request per DOWNLOAD_DELAY. DOWNLOAD_SLOTS may give a
-# site its own: {"host": {"budget": "1/second"}} or {"host": {"delay": 2}}.
+# only with REDIS_URL): "2/second", "20 per minute" (requests start evenly spaced,
+# all workers together) for every site, or empty for one request per
+# DOWNLOAD_DELAY. DOWNLOAD_SLOTS may give a site its own:
+# {"host": {"budget": "1/second"}} or {"host": {"delay": 2}}.
 SITE_BUDGET = ""
 # The handlers the budget sits in front of, per scheme; FrontierAddon fills it
 # from DOWNLOAD_HANDLERS.
