@@ -11,8 +11,9 @@ report gets a flagged record (``extraction_timeout``, ``extraction_crashed``)
 and is stored like any other: never lost, never a hang.
 
 Workers are forked from a forkserver that has imported the extraction code
-once, so a respawned worker is ready at once; they ignore SIGINT (the crawl
-owns Ctrl-C) and are killed when the crawl closes or the process exits.
+and run it once (``crawler.extraction_preload``), so a worker, respawned or
+not, is ready at once; they ignore SIGINT (the crawl owns Ctrl-C) and are
+killed when the crawl closes or the process exits.
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ class ExtractionPool:
             # Started on the first report, not at start-up: `scrapy crawl` reaches its
             # first request as fast as without a pool.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["crawler.extraction_pool"])
+            context.set_forkserver_preload(["crawler.extraction_pool",
+                                            "crawler.extraction_preload"])
             self._pool = ProcessPool(max_workers=self.workers,
                                      max_tasks=self.max_tasks_per_worker,
                                      initializer=_ignore_sigint, context=context)

@@ -73,3 +73,15 @@ class ReportWithdrawal:
     portal: str  # spider name
     url: str
     how: str
+
+
+@dataclass
+class ReportSeen:
+    """A report page seen again unchanged: its stored version stands (``pipelines.unchanged``).
+
+    The storage pipeline notes it seen by the crawl; nothing is extracted or stored again.
+    """
+
+    portal: str  # spider name
+    url: str
+    report_id: int

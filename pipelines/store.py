@@ -14,9 +14,10 @@ import time
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.items import ReportPage, ReportWithdrawal
+from crawler.items import ReportPage, ReportSeen, ReportWithdrawal
 from storage.db import crawler_engine
 from storage.repository import ReportStore
+from storage.unchanged import StoredReports
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,10 @@ class ReportStoragePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.store: ReportStore | None = None
+        self.stored_reports: StoredReports | None = None
+        # Reports seen unchanged, noted seen in one statement when the crawl closes: on
+        # an unchanged night they are nearly every report, and each is one row's date.
+        self.seen: list[int] = []
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -35,6 +40,7 @@ class ReportStoragePipeline:
     def open_spider(self) -> None:
         engine = crawler_engine(self.crawler)
         self.store = ReportStore(engine)
+        self.stored_reports = StoredReports(engine)
         self.run_id = self.store.start_run(self.crawler.spider.name)
         # What a nightly run (crawler/commands/crawlall.py) asks the changes of.
         self.crawler.stats.set_value("storage/crawl_run_id", self.run_id)
@@ -44,6 +50,10 @@ class ReportStoragePipeline:
         if isinstance(item, ReportWithdrawal):
             if self.store.mark_withdrawn(item.url, item.how, self.run_id):
                 self.crawler.stats.inc_value("storage/reports_withdrawn")
+            return item
+        if isinstance(item, ReportSeen):  # its stored version stands (pipelines.unchanged)
+            self.seen.append(item.report_id)
+            self.crawler.stats.inc_value("storage/reports_unchanged")
             return item
         started = time.process_time()
         spider = self.crawler.spider
@@ -65,4 +75,5 @@ class ReportStoragePipeline:
     def spider_closed(self, reason: str) -> None:
         if self.store is None:
             return
+        self.stored_reports.mark_seen(self.seen)
         self.store.finish_run(self.run_id, reason, self.crawler.stats.get_stats())

@@ -172,6 +172,9 @@ class ReportVersion(Base):
     # nianbao_core.digests.record_digest of the parser's record: a re-parse whose new
     # record has the same digest changed nothing, and needs no diff.
     record_digest: Mapped[str | None] = mapped_column(String(64))
+    # Digest of the report_stats and parser report_issues rows last written for this
+    # version (storage.repository.rows_digest): the same rows are not written again.
+    rows_digest: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     parsed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -2,7 +2,7 @@
 
 Writes are idempotent and safe with several writers at once: a portal is keyed
 by name, a capture by its WARC record id, a report by its URL and a version by
-(report, content digest), all written with ``INSERT … ON CONFLICT`` (SQLite
+(report, content digest), each made with ``INSERT … ON CONFLICT`` (SQLite
 and PostgreSQL alike), so crawling or re-parsing the same page again updates
 rows rather than adding them. Each report is written in one transaction: a
 crash leaves the previous state whole or the new one.
@@ -10,15 +10,15 @@ crash leaves the previous state whole or the new one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import selectinload
 
-from nianbao_core.digests import record_digest
+from nianbao_core.digests import record_digest, sha1_digest
 from nianbao_core.pointer import WarcPointer
 from nianbao_core.record import (
     CROSS_REPORT_CODES,
@@ -27,6 +27,7 @@ from nianbao_core.record import (
     RECORD_KEYS,
     iso_date,
 )
+from storage.capture_index import flush_pending
 from storage.db import session_factory
 from storage.export import stored_issue, stored_metadata
 from storage.models import (
@@ -40,19 +41,11 @@ from storage.models import (
     ReportStat,
     ReportVersion,
 )
+from storage.sql import parse_timestamp, upsert
 
 # What extraction learns of a capture, added to the row the capture index wrote.
 CAPTURE_FIELDS = ("payload_digest", "text_digest", "charset_header", "charset_meta",
                   "charset_used")
-
-
-def _insert(session: Session, model):
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
-
-
-def parse_timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _parsed_fields(record: dict, list_title: str | None, main_text: str | None,
@@ -75,16 +68,29 @@ def _parsed_fields(record: dict, list_title: str | None, main_text: str | None,
     return parsed
 
 
-def _replace_stats_and_issues(session: Session, version_id: int, record: dict) -> None:
-    # Core statements, not ORM objects: a report has ~100 stats, and a re-parse
-    # writes thousands of reports.
-    connection = session.connection()
+def rows_digest(record: dict) -> str:
+    """Digest of the stats and issues rows a record makes (``report_versions.rows_digest``):
+    values, cells as printed and issues in order, all of which the rows keep."""
+    canonical = json.dumps([record.get("stats"), record.get("cells"), record.get("issues")],
+                           ensure_ascii=False, default=str)
+    return sha1_digest(canonical.encode("utf-8"))
+
+
+def _write_stats_and_issues(connection: Connection, version_id: int, record: dict, *,
+                            replace: bool) -> None:
+    """The version's stats and parser issues rows from ``record``; ``replace``: there
+    may be rows of an earlier record to delete first (not so for a version just made).
+
+    Core statements, one multi-row insert per table: a report has ~100 stats, and
+    a re-parse writes thousands of reports.
+    """
     stats_table, issues_table = ReportStat.__table__, ReportIssue.__table__
-    connection.execute(delete(stats_table).where(stats_table.c.version_id == version_id))
-    # The cross-report audit's issues are not the parser's: they stay until the next audit.
-    connection.execute(delete(issues_table).where(
-        issues_table.c.version_id == version_id,
-        issues_table.c.code.not_in(sorted(CROSS_REPORT_CODES))))
+    if replace:
+        connection.execute(delete(stats_table).where(stats_table.c.version_id == version_id))
+        # The cross-report audit's issues are not the parser's: they stay until the next audit.
+        connection.execute(delete(issues_table).where(
+            issues_table.c.version_id == version_id,
+            issues_table.c.code.not_in(sorted(CROSS_REPORT_CODES))))
     cells = record.get("cells") or {}
     stats = [{"version_id": version_id, "key": key, "value": value, "raw": cells.get(key),
               "blank": value is None} for key, value in (record.get("stats") or {}).items()]
@@ -96,6 +102,19 @@ def _replace_stats_and_issues(session: Session, version_id: int, record: dict) -
               for issue in record.get("issues") or []]
     if issues:
         connection.execute(insert(issues_table), issues)
+
+
+def _changes(known, version_id: int) -> list[tuple[str, int | None]]:
+    """What a save means for the run (kind, version before): a new report, an edit,
+    a withdrawn one back."""
+    if known is None:
+        return [("new", None)]
+    changes = []
+    if known.withdrawn_at is not None:
+        changes.append(("returned", known.latest_version_id))
+    if known.latest_version_id is not None and known.latest_version_id != version_id:
+        changes.append(("edited", known.latest_version_id))
+    return changes
 
 
 def _stored_capture(row) -> StoredCapture:
@@ -148,10 +167,69 @@ class SavedReport:
     new_version: bool  # content not seen before for this URL
 
 
+class _SaveStatements:
+    """The statements ``save_report`` runs, built once per store.
+
+    Built once and run with parameters, so each save costs SQLAlchemy a cache
+    lookup, not a statement construction and compilation (that was most of a
+    save's CPU time, on the reactor thread).
+    """
+
+    def __init__(self, dialect: str):
+        portals, captures, reports, versions, changes = (
+            Portal.__table__, Capture.__table__, Report.__table__, ReportVersion.__table__,
+            ReportChange.__table__)
+        statement = upsert(dialect, portals)
+        self.portal = statement.on_conflict_do_update(
+            index_elements=["name"], set_={"title": statement.excluded.title,
+                                           "base_url": statement.excluded.base_url}
+        ).returning(portals.c.id)
+        statement = upsert(dialect, captures)
+        # The capture index wrote the row when the record was archived (or will: see
+        # storage.capture_index): add what extraction learnt, keep what it knew.
+        self.capture = statement.on_conflict_do_update(
+            index_elements=["warc_record_id"],
+            set_={f: func.coalesce(statement.excluded[f], captures.c[f])
+                  for f in (*CAPTURE_FIELDS, "parent_id", "crawl_run_id")}
+        ).returning(captures.c.id)
+        self.unindexed_capture = insert(captures).returning(captures.c.id)
+        # The report by URL, with its version of this content if there is one.
+        version = versions.alias("version")
+        self.known = select(
+            reports.c.id, reports.c.latest_version_id, reports.c.withdrawn_at,
+            version.c.id.label("version_id"), version.c.rows_digest,
+        ).select_from(reports.outerjoin(version, and_(
+            version.c.report_id == reports.c.id,
+            version.c.content_digest == bindparam("content_digest")))
+        ).where(reports.c.source_url == bindparam("source_url"))
+        statement = upsert(dialect, reports)
+        self.new_report = statement.on_conflict_do_update(
+            index_elements=["source_url"],
+            set_={"last_seen_at": statement.excluded.last_seen_at}).returning(reports.c.id)
+        self.seen = update(reports).where(reports.c.id == bindparam("report_key"))
+        # Nothing on conflict: another writer made it between our look and this insert.
+        self.new_version = upsert(dialect, versions).on_conflict_do_nothing(
+            index_elements=["report_id", "content_digest"]).returning(versions.c.id)
+        self.version_of = select(versions.c.id).where(
+            versions.c.report_id == bindparam("report_key"),
+            versions.c.content_digest == bindparam("digest"))
+        # A version keeps the capture it was first seen in: that is its evidence.
+        self.reparsed_version = update(versions).where(versions.c.id == bindparam("version_key"))
+        self.change = insert(changes)
+
+
 class ReportStore:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.sessions = session_factory(engine)
+        self._statements: _SaveStatements | None = None
+        self._portal_ids: dict[tuple, int] = {}  # (name, title, base_url) already upserted
+
+    @property
+    def statements(self) -> _SaveStatements:
+        if self._statements is None:
+            self._statements = _SaveStatements(self.engine.dialect.name)
+        return self._statements
 
     # -- crawl runs --------------------------------------------------------------
     def start_run(self, spider: str) -> int:
@@ -170,15 +248,17 @@ class ReportStore:
                          for k, v in stats.items()}
 
     # -- upserts -------------------------------------------------------------------
-    def _portal_id(self, session: Session, name: str, title: str | None,
+    def _portal_id(self, connection: Connection, name: str, title: str | None,
                    base_url: str | None) -> int:
-        stmt = _insert(session, Portal).values(name=name, title=title, base_url=base_url)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["name"],
-            set_={"title": stmt.excluded.title, "base_url": stmt.excluded.base_url})
-        return session.execute(stmt.returning(Portal.id)).scalar_one()
+        key = (name, title, base_url)
+        portal_id = self._portal_ids.get(key)
+        if portal_id is None:  # once per store: a crawl stores one portal's reports
+            portal_id = connection.execute(self.statements.portal, {
+                "name": name, "title": title, "base_url": base_url}).scalar_one()
+            self._portal_ids[key] = portal_id
+        return portal_id
 
-    def _capture_id(self, session: Session, capture, run_id: int | None,
+    def _capture_id(self, connection: Connection, capture, run_id: int | None,
                     parent_id: int | None = None) -> int:
         warc = capture.warc
         charsets = capture.charsets
@@ -193,19 +273,9 @@ class ReportStore:
             charset_header=charsets and charsets.header,
             charset_meta=charsets and charsets.document, charset_used=charsets and charsets.used,
         )
-        if values["warc_record_id"] is None:  # archiving was off: nothing to key on
-            row = Capture(**values)
-            session.add(row)
-            session.flush()
-            return row.id
-        stmt = _insert(session, Capture).values(**values)
-        # The capture index wrote the row when the record was archived: add what
-        # extraction learnt, keep what it knew.
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["warc_record_id"],
-            set_={f: func.coalesce(stmt.excluded[f], getattr(Capture, f))
-                  for f in (*CAPTURE_FIELDS, "parent_id", "crawl_run_id")})
-        return session.execute(stmt.returning(Capture.id)).scalar_one()
+        statement = (self.statements.capture if values["warc_record_id"] is not None
+                     else self.statements.unindexed_capture)  # archiving was off
+        return connection.execute(statement, values).scalar_one()
 
     def save_report(self, *, portal: str, record: dict, page, content_digest: str,
                     document=None, attachments=(), list_title: str | None = None,
@@ -213,61 +283,60 @@ class ReportStore:
                     run_id: int | None = None,
                     portal_title: str | None = None,
                     portal_base_url: str | None = None) -> SavedReport:
-        """Store one parsed report with its captures, as a version of its URL's report."""
+        """Store one parsed report with its captures, as a version of its URL's report.
+
+        One transaction; a recrawl of unchanged content runs four statements (the
+        capture, the look-up, the version's columns, the report's last sighting).
+        """
         now = datetime.now(UTC)
-        with self.sessions.begin() as session:
-            portal_id = self._portal_id(session, portal, portal_title, portal_base_url)
-            capture_id = self._capture_id(session, page, run_id)
-            attachment_ids = {id(a): self._capture_id(session, a, run_id, parent_id=capture_id)
+        sql = self.statements
+        parsed = _parsed_fields(record, list_title, main_text, text_extractor, now)
+        parsed["rows_digest"] = digest = rows_digest(record)
+        with self.engine.begin() as connection:
+            portal_id = self._portal_id(connection, portal, portal_title, portal_base_url)
+            capture_id = self._capture_id(connection, page, run_id)
+            attachment_ids = {id(a): self._capture_id(connection, a, run_id,
+                                                      parent_id=capture_id)
                               for a in attachments}
             document_id = None
             if document is not None:
                 document_id = attachment_ids.get(id(document)) or self._capture_id(
-                    session, document, run_id, parent_id=capture_id)
+                    connection, document, run_id, parent_id=capture_id)
 
-            known = session.execute(select(Report.latest_version_id, Report.withdrawn_at)
-                                    .where(Report.source_url == page.url)).first()
-            stmt = _insert(session, Report).values(
-                portal_id=portal_id, source_url=page.url, first_seen_at=now, last_seen_at=now)
-            stmt = stmt.on_conflict_do_update(index_elements=["source_url"],
-                                              set_={"last_seen_at": stmt.excluded.last_seen_at})
-            report_id = session.execute(stmt.returning(Report.id)).scalar_one()
-
-            existing = session.scalar(select(ReportVersion.id).where(
-                ReportVersion.report_id == report_id,
-                ReportVersion.content_digest == content_digest))
-            parsed = _parsed_fields(record, list_title, main_text, text_extractor, now)
-            # A version keeps the capture it was first seen in: that is its evidence.
-            stmt = _insert(session, ReportVersion).values(
-                report_id=report_id, content_digest=content_digest, capture_id=capture_id,
-                document_capture_id=document_id, first_seen_at=now, **parsed)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["report_id", "content_digest"],
-                set_={k: stmt.excluded[k] for k in parsed})
-            version_id = session.execute(stmt.returning(ReportVersion.id)).scalar_one()
-            report = session.get(Report, report_id)
-            report.latest_version_id = version_id
-            _replace_stats_and_issues(session, version_id, record)
-            self._note_change(session, run_id, report, known, version_id, now)
-            return SavedReport(report_id, version_id, existing is None)
-
-    @staticmethod
-    def _note_change(session: Session, run_id: int | None, report: Report, known,
-                     version_id: int, now: datetime) -> None:
-        """What this save means for the run: a new report, an edit, a withdrawn one back."""
-        def note(kind: str, before: int | None = None) -> None:
-            session.add(ReportChange(crawl_run_id=run_id, report_id=report.id, kind=kind,
-                                     before_version_id=before, after_version_id=version_id,
-                                     at=now))
-        if known is None:
-            note("new")
-            return
-        previous, withdrawn_at = known
-        if withdrawn_at is not None:
-            report.withdrawn_at = report.withdrawn_how = None
-            note("returned", previous)
-        if previous is not None and previous != version_id:
-            note("edited", previous)
+            known = connection.execute(sql.known, {
+                "source_url": page.url, "content_digest": content_digest}).first()
+            if known is None:
+                report_id = connection.execute(sql.new_report, {
+                    "portal_id": portal_id, "source_url": page.url, "first_seen_at": now,
+                    "last_seen_at": now}).scalar_one()
+                version_id = None
+            else:
+                report_id, version_id = known.id, known.version_id
+            new_version = version_id is None
+            if new_version:
+                version_id = connection.execute(sql.new_version, {
+                    "report_id": report_id, "content_digest": content_digest,
+                    "capture_id": capture_id, "document_capture_id": document_id,
+                    "first_seen_at": now, **parsed}).scalar()
+                if version_id is None:  # another writer stored this content just now
+                    new_version = False
+                    version_id = connection.execute(sql.version_of, {
+                        "report_key": report_id, "digest": content_digest}).scalar_one()
+            if not new_version:
+                connection.execute(sql.reparsed_version, {"version_key": version_id, **parsed})
+            if new_version or known is None or known.rows_digest != digest:
+                _write_stats_and_issues(connection, version_id, record,
+                                        replace=not new_version)
+            seen = {"report_key": report_id, "last_seen_at": now,
+                    "latest_version_id": version_id}
+            if known is not None and known.withdrawn_at is not None:
+                seen.update(withdrawn_at=None, withdrawn_how=None)
+            connection.execute(sql.seen, seen)
+            for kind, before in _changes(known, version_id):
+                connection.execute(sql.change, {
+                    "crawl_run_id": run_id, "report_id": report_id, "kind": kind,
+                    "before_version_id": before, "after_version_id": version_id, "at": now})
+            return SavedReport(report_id, version_id, new_version)
 
     def mark_withdrawn(self, url: str, how: str, run_id: int | None) -> bool:
         """Mark a stored report as taken down by its portal; False when unknown or already so.
@@ -319,9 +388,11 @@ class ReportStore:
                 statement = update(versions).where(versions.c.id == version_id)
                 parsed = _parsed_fields(record, list_titles[version_id], main_text,
                                         text_extractor, now)
+                if rewrite:
+                    parsed["rows_digest"] = rows_digest(record)
                 connection.execute(statement.values(**parsed, document_capture_id=document_id))
                 if rewrite:
-                    _replace_stats_and_issues(session, version_id, record)
+                    _write_stats_and_issues(connection, version_id, record, replace=True)
 
     # -- reading -----------------------------------------------------------------
     def report_counts(self) -> ReportCounts:
@@ -346,6 +417,7 @@ class ReportStore:
     def known_record_ids(self, record_ids) -> set[str]:
         """Which of these WARC record ids a capture row already names (a crawl's capture
         index wrote it, or an earlier ingest stored it): ingest leaves those alone."""
+        flush_pending(self.engine)
         wanted, known = list(record_ids), set()
         with self.sessions() as session:
             for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
@@ -360,6 +432,7 @@ class ReportStore:
         capture_columns = [captures_t.c[name] for name in (
             "id", "url", "requested_url", "warc_file", "warc_offset", "warc_record_id",
             "fetched_at", "parent_id")]
+        flush_pending(self.engine)
         # Core rows, not ORM objects: only the columns a re-parse needs, for every version.
         with self.engine.connect() as connection:
             versions = connection.execute(select(

@@ -6,6 +6,8 @@ and the real Huai'an 2024 PDF of ``../shared/corpus/real``.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,23 @@ def test_a_parser_that_raises_gives_a_flagged_record_not_a_crash(site, monkeypat
     result = extract_report(page(site, TABLES), [])
     assert [i["code"] for i in result.record["issues"]] == ["parser_crash"]
     assert result.record["template"] == "unknown" and "parser/crashes" in result.events
+
+
+def test_the_warm_up_leaves_nothing_that_changes_an_extraction(site, huaian, caplog):
+    before = extract_report(page(site, PDF_ONLY), [huaian])
+    extraction.warm_up()
+    after = extract_report(page(site, PDF_ONLY), [huaian])
+    assert "warm-up failed" not in caplog.text
+    assert (after.record, after.text, after.content_digest) == (
+        before.record, before.text, before.content_digest)
+
+
+def test_the_workers_forkserver_is_warmed_up_and_frozen_by_its_preload():
+    probe = ("import gc, sys; import crawler.extraction_preload; "
+             "from crawler.parser import normalize; "
+             "print('pypdf' in sys.modules, normalize._converter is not None, "
+             "gc.get_freeze_count() > 0)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], check=True)
+    assert done.stdout.split() == ["True", "True", "True"], done.stderr
+    assert "warm-up failed" not in done.stderr

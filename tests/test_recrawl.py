@@ -184,7 +184,12 @@ def test_an_unchanged_answer_costs_at_most_a_tenth_of_its_first_capture(three_cr
 def test_no_new_version_without_new_content(three_crawls):
     assert three_crawls["first"].stats["storage/new_versions"] == 44
     assert "storage/new_versions" not in three_crawls["second"].stats
-    assert three_crawls["second"].stats["storage/reports_saved"] == 44  # the 304s still parse
+    second = three_crawls["second"].stats
+    # Every report whose answers were all revisits of the records its version was built
+    # from is noted seen, not read again; the one whose page prints a visit counter
+    # changed bytes, so it is read again and found to be the same version.
+    assert second["nianbao/reports_unchanged"] == second["storage/reports_unchanged"] == 43
+    assert second["storage/reports_saved"] == 1
 
 
 def test_one_changed_report_is_one_new_version(three_crawls, tmp_path):

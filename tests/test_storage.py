@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 
 from crawler.items import Capture
 from nianbao_core.captures import CharsetEvidence
@@ -78,6 +78,33 @@ def test_saving_twice_adds_no_rows(store):
     again = save(store, run_id=run)
     assert (again.report_id, again.version_id) == (first.report_id, first.version_id)
     assert not again.new_version and counts(store) == (1, 1, 3, 1, 1)
+
+
+def statements_of(store, work) -> list[str]:
+    """The SQL ``work()`` runs through the store's engine."""
+    seen = []
+
+    def note(_connection, _cursor, statement, *_args):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        work()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_the_same_rows_again_are_not_rewritten_and_other_cells_are(store):
+    save(store)
+    again = statements_of(store, lambda: save(store))
+    assert "DELETE" not in again and len(again) <= 4, again
+    # Same values, the cell printed otherwise: a record digest would not tell, the rows do.
+    recast = dict(RECORD, cells={"active.fees.amount": "25.1万元"})
+    assert "DELETE" in statements_of(store, lambda: save(store, record=recast))
+    with store.sessions() as session:
+        raw = session.scalar(select(ReportStat.raw).where(ReportStat.key == "active.fees.amount"))
+    assert raw == "25.1万元" and counts(store) == (1, 1, 3, 1, 1)
 
 
 def test_reparse_updates_the_version_in_place(store):

@@ -12,7 +12,6 @@ import argparse
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.audit.registry import agency_renames
 from crawler.commands._database import open_store
 
 
@@ -32,7 +31,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--portal", metavar="NAME", help="audit one portal's reports only")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        from crawler.audit import run_audit  # storage's imports only when the command runs
+        # Only when the command runs: crawler.audit's package imports storage, and
+        # every scrapy command (crawl, list) imports every command module.
+        from crawler.audit import run_audit
+        from crawler.audit.registry import agency_renames
 
         summary = run_audit(open_store(self.settings), agency_renames(self.settings),
                             portal=opts.portal)

@@ -99,13 +99,13 @@ class Command(ScrapyCommand):
 
     def portal_crawler(self, spider_cls) -> Crawler:
         """A crawler with settings of its own: its WARC files in a directory of its own."""
-        settings = self.settings.copy()
+        crawler = Crawler(spider_cls, self.settings)  # a copy of its own (a deep one: once)
         root = self.settings.get("WARC_DIR")
         if root:
             # Above cmdline (40): the process merges its own settings into the
             # crawler's and would put the root back at equal priority.
-            settings.set("WARC_DIR", str(Path(root) / spider_cls.name), priority=45)
-        return self.crawler_process.create_crawler(Crawler(spider_cls, settings))
+            crawler.settings.set("WARC_DIR", str(Path(root) / spider_cls.name), priority=45)
+        return self.crawler_process.create_crawler(crawler)
 
     def run_all(self, crawlers: list[Crawler], at_once: int) -> None:
         """Crawl all, ``at_once`` at a time, in this process; return when all are done."""

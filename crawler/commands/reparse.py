@@ -8,7 +8,6 @@ import time
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.audit.registry import agency_renames
 from crawler.commands._database import open_store
 
 
@@ -92,6 +91,7 @@ class Command(ScrapyCommand):
         stored = self.ingest(store, paths, opts)
         if summary.changed or stored:  # new figures: the checks across reports again
             from crawler.audit import run_audit
+            from crawler.audit.registry import agency_renames
 
             audit = run_audit(store, agency_renames(self.settings))
             print(f"cross-report audit: {sum(audit.issues.values())} issues in "

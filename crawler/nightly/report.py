@@ -51,7 +51,9 @@ class PortalResult:
             name, verdict, stats.get("storage/crawl_run_id"),
             entries_listed=int(stats.get("nianbao/list_entries") or 0),
             new=counts["new"], edited=counts["edited"],
-            unchanged=max(0, saved - counts["new"] - counts["edited"]),
+            # Saved again with the same content, or seen unchanged and not saved again.
+            unchanged=max(0, saved - counts["new"] - counts["edited"])
+            + int(stats.get("storage/reports_unchanged") or 0),
             withdrawn=counts["withdrawn"],
             failures=int(stats.get("log_count/ERROR") or 0),
             duration_s=round((finish - start).total_seconds(), 1) if start and finish else 0.0,
