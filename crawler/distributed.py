@@ -23,13 +23,15 @@ What the subclass and ``FrontierWorkers`` add to scrapy-redis:
   as it is, and a worker started later resumes it.
 * **in-flight requests survive a kill**: a request is popped from the queue
   and written to the worker's in-flight hash in one step (a Lua script: no
-  moment where a kill loses it), and removed from the hash once it is done:
-  when it leaves the downloader without a response for the spider (a redirect,
-  a failure), or once its callback has run and every item it yielded has been
-  through the pipelines (stored); ``InFlightUntilStored`` counts those. Each worker keeps a heartbeat key (expires after
-  ``REDIS_WORKER_TTL``); a worker finding the in-flight hash of a worker
-  without a heartbeat claims it (``RENAME``, so only one does) and puts its
-  requests back on the queue.
+  moment where a kill loses it), and stays there until it is done: when its
+  download failed; when its response became a new request (a redirect, a
+  retry) and that one is in the frontier; or once its callback has run and
+  everything the callback yielded is safe (items stored, requests in the
+  frontier; ``InFlightUntilStored`` counts those). A request is marked seen
+  and queued in one step too. Each worker keeps a heartbeat key (expires after
+  ``REDIS_WORKER_TTL``, refreshed by a thread of its own); a worker finding
+  the in-flight hash of a worker without a heartbeat claims it (``RENAME``,
+  so only one does) and puts its requests back on the queue.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ import threading
 import time
 
 from scrapy import Request, signals
-from scrapy.http.request import NO_CALLBACK
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.request import fingerprint
@@ -153,6 +154,21 @@ redis.call('HSET', KEYS[2], field, popped[1])
 return {field, popped[1]}
 """
 
+# Marks a request seen and queues it in one step (scrapy-redis does the two in
+# separate calls): a worker killed between them would leave the request seen,
+# so dropped when its page is parsed again, and never queued.
+SEE_AND_QUEUE = """
+if ARGV[1] == '1' or redis.call('SADD', KEYS[1], ARGV[2]) == 1 then
+    redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+    return 1
+end
+return 0
+"""
+
+# Sent by FrontierScheduler once a request is in the frontier (queued, or found
+# already seen): what InFlightUntilStored waits for before a parent is done.
+frontier_request_queued = object()
+
 # request.meta key: the request's field in its worker's in-flight hash.
 IN_FLIGHT_FIELD = "frontier_in_flight"
 
@@ -169,7 +185,33 @@ class FrontierScheduler(Scheduler):
         self.keys = FrontierKeys(settings.get("REDIS_KEY_PREFIX"), spider.name)
         self.worker = worker_id()
         self.pop_into_in_flight = self.server.register_script(POP_INTO_IN_FLIGHT)
+        self.see_and_queue = self.server.register_script(SEE_AND_QUEUE)
+        # In-flight fields of requests whose response was downloaded and has not yet
+        # reached the spider (it is in the downloader middlewares: archived, maybe
+        # turned into a redirect): kept in the hash until then.
+        self.responded: set[str] = set()
         return result
+
+    def enqueue_request(self, request):
+        # A request made from another keeps its meta, and with it the other's
+        # in-flight field: dropped here, so that only the request popped holds it.
+        # A redirect or retry of a request whose response this worker downloaded
+        # ends that request once it is in the frontier itself.
+        replaced = request.meta.pop(IN_FLIGHT_FIELD, None)
+        queued = self.see_and_queue(
+            keys=[self.df.key, self.queue.key],
+            args=["1" if request.dont_filter else "0", self.df.request_fingerprint(request),
+                  -request.priority, self.queue._encode_request(request)])
+        if replaced in self.responded:
+            self.responded.discard(replaced)
+            self.server.hdel(self.keys.in_flight(self.worker), replaced)
+        self.spider.crawler.signals.send_catch_log(frontier_request_queued, request=request)
+        if not queued:
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
 
     def next_request(self):
         popped = self.pop_into_in_flight(keys=[self.queue.key,
@@ -186,12 +228,6 @@ class FrontierScheduler(Scheduler):
         self.server.set(self.keys.heartbeat(self.worker), BUSY,
                         ex=self.spider.crawler.settings.getint("REDIS_WORKER_TTL"))
         return request
-
-    def taken(self, request) -> None:
-        field = request.meta.get(IN_FLIGHT_FIELD)
-        if field is not None:
-            self.server.hset(self.keys.in_flight(self.worker), field,
-                             self.queue._encode_request(request))
 
     def done_with(self, request) -> None:
         field = request.meta.get(IN_FLIGHT_FIELD)
@@ -268,6 +304,7 @@ class FrontierWorkers:
         crawler.signals.connect(extension.request_done, signals.request_left_downloader)
         crawler.signals.connect(extension.request_done, signals.request_dropped)
         crawler.signals.connect(extension.response_received, signals.response_received)
+        crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
         crawler.signals.connect(extension.request_reached_downloader,
                                 signals.request_reached_downloader)
         return extension
@@ -279,11 +316,15 @@ class FrontierWorkers:
             self.idle_since = None
             self.heartbeat()
 
+    def response_downloaded(self, response, request, spider=None) -> None:
+        field = request.meta.get(IN_FLIGHT_FIELD)
+        if field is not None:
+            self.scheduler.responded.add(field)
+
     def response_received(self, response, request, spider=None) -> None:
-        # Taken again until its callback's items are stored (InFlightUntilStored);
-        # request_left_downloader has just removed it.
-        if request.callback is not NO_CALLBACK:  # robots.txt never reaches the spider
-            self.scheduler.taken(request)
+        # In the spider's hands now: InFlightUntilStored ends it once what its
+        # callback yielded is safe.
+        self.scheduler.responded.discard(request.meta.get(IN_FLIGHT_FIELD))
 
     def spider_opened(self, spider) -> None:
         self.scheduler = scheduler = self.crawler.engine._slot.scheduler
@@ -308,7 +349,11 @@ class FrontierWorkers:
                 logger.warning("Could not refresh this worker's heartbeat", exc_info=True)
 
     def request_done(self, request, spider=None) -> None:
-        self.scheduler.done_with(request)
+        # Left the downloader with a response: still in hand until the response
+        # reaches the spider or becomes a new request (see FrontierScheduler.responded).
+        # Without one (a failure), done here.
+        if request.meta.get(IN_FLIGHT_FIELD) not in self.scheduler.responded:
+            self.scheduler.done_with(request)
 
     def other_workers_busy(self) -> bool:
         scheduler = self.scheduler
@@ -361,16 +406,24 @@ class FrontierWorkers:
 
 
 class InFlightUntilStored:
-    """Keeps a response's request in the in-flight hash until its items are stored.
+    """Keeps a response's request in the in-flight hash until what its callback yielded is safe.
 
-    A spider middleware: it counts the items each callback yields and the item
-    signals (scraped, dropped, error) that end them; the request is done when
-    its callback has finished and none of its items is left in the pipelines.
+    A spider middleware: it counts what each callback yields, items and
+    requests. An item is done when an item signal (scraped, dropped, error)
+    ends it; a request when the frontier has it (``frontier_request_queued``,
+    sent by the scheduler once the request is queued or found seen) or the
+    scheduler dropped it. The callback's request is done when the callback has
+    finished and nothing it yielded is pending. Requests count too because
+    Scrapy's scraper may take the last outputs of a callback before it has
+    scheduled them: a worker killed then would lose them, its request being
+    already done.
     """
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.pending: dict[bytes, int] = {}
+        # id() of a yielded request not yet in the frontier -> its parent's key and request
+        self.children: dict[int, tuple[bytes, Request]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -379,15 +432,21 @@ class InFlightUntilStored:
         middleware = cls(crawler)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(middleware.item_done, signal)
+        crawler.signals.connect(middleware.request_safe, frontier_request_queued)
+        crawler.signals.connect(middleware.request_safe, signals.request_dropped)
         return middleware
+
+    def yielded(self, key: bytes, parent: Request, output) -> None:
+        self.pending[key] += 1
+        if isinstance(output, Request):
+            self.children[id(output)] = (key, parent)
 
     async def process_spider_output_async(self, response, result):
         key = fingerprint(response.request)
         self.pending[key] = self.pending.get(key, 0) + 1  # the callback itself
         try:
             async for output in result:
-                if not isinstance(output, Request):
-                    self.pending[key] += 1
+                self.yielded(key, response.request, output)
                 yield output
         finally:
             self.release(response.request, key)
@@ -397,8 +456,7 @@ class InFlightUntilStored:
         self.pending[key] = self.pending.get(key, 0) + 1
         try:
             for output in result:
-                if not isinstance(output, Request):
-                    self.pending[key] += 1
+                self.yielded(key, response.request, output)
                 yield output
         finally:
             self.release(response.request, key)
@@ -406,6 +464,11 @@ class InFlightUntilStored:
     def item_done(self, item, response=None, spider=None, **kwargs) -> None:
         if response is not None:
             self.release(response.request, fingerprint(response.request))
+
+    def request_safe(self, request, spider=None, **kwargs) -> None:
+        parent = self.children.pop(id(request), None)
+        if parent is not None:
+            self.release(parent[1], parent[0])
 
     def release(self, request, key: bytes) -> None:
         left = self.pending.get(key, 0) - 1
