@@ -119,11 +119,14 @@ def record_charset_evidence(capture: Capture) -> None:
         capture.charsets = evidence_for(capture.content_type, capture.body)
 
 
-# A short report page: a <meta> tag, Traditional characters (the converter) and a table.
+# A short report page: a <meta> tag, Traditional characters (the converter), a
+# paragraph long enough for the parser's fast NFKC (its table) and a table.
 _WARM_UP_PAGE = (
     "<html><head><meta charset='utf-8'><meta name='ArticleTitle' content='2021年年度報告'>"
     "<title>2021年政府信息公开工作年度报告</title></head><body><div class='article-content'>"
-    "<p>一、总体情况</p><table><tr><td>信息内容</td><td>本年制发件数</td></tr>"
+    "<p>一、总体情况</p><p>2021年，本单位认真贯彻落实《中华人民共和国政府信息公开条例》，"
+    "全年主动公开政府信息120条，其中通过门户网站公开100条，通过政务新媒体公开20条。</p>"
+    "<table><tr><td>信息内容</td><td>本年制发件数</td></tr>"
     "<tr><td>规章</td><td>1</td></tr></table><p>二、主动公开政府信息情况</p></div>"
     "</body></html>").encode("utf-8")
 
