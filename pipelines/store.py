@@ -27,6 +27,9 @@ class ReportStoragePipeline:
         self.crawler = crawler
         self.store: ReportStore | None = None
         self.stored_reports: StoredReports | None = None
+        # Reports seen unchanged, noted seen in one statement when the crawl closes: on
+        # an unchanged night they are nearly every report, and each is one row's date.
+        self.seen: list[int] = []
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -49,7 +52,7 @@ class ReportStoragePipeline:
                 self.crawler.stats.inc_value("storage/reports_withdrawn")
             return item
         if isinstance(item, ReportSeen):  # its stored version stands (pipelines.unchanged)
-            self.stored_reports.mark_seen(item.report_id)
+            self.seen.append(item.report_id)
             self.crawler.stats.inc_value("storage/reports_unchanged")
             return item
         started = time.process_time()
@@ -72,4 +75,5 @@ class ReportStoragePipeline:
     def spider_closed(self, reason: str) -> None:
         if self.store is None:
             return
+        self.stored_reports.mark_seen(self.seen)
         self.store.finish_run(self.run_id, reason, self.crawler.stats.get_stats())

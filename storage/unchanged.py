@@ -88,9 +88,13 @@ class StoredReports:
             row.parser_version, row.text_extractor, row.withdrawn_at is not None,
             row.version_id in failed) for row in rows}
 
-    def mark_seen(self, report_id: int) -> None:
-        """The report was seen again, unchanged, by this crawl."""
+    def mark_seen(self, report_ids: list[int]) -> None:
+        """These reports were seen again, unchanged, by this crawl (now)."""
+        if not report_ids:
+            return
         reports = Report.__table__
+        now = datetime.now(UTC)
         with self.engine.begin() as connection:
-            connection.execute(update(reports).where(reports.c.id == report_id)
-                               .values(last_seen_at=datetime.now(UTC)))
+            for start in range(0, len(report_ids), 500):  # SQLite's bound-parameter limit
+                connection.execute(update(reports).where(
+                    reports.c.id.in_(report_ids[start:start + 500])).values(last_seen_at=now))

@@ -75,6 +75,7 @@ def test_a_report_whose_captures_are_all_revisits_of_its_version_is_seen(databas
     item = pipeline.process_item(seen_again())
     assert isinstance(item, ReportSeen) and item.url == URL
     store.process_item(item)
+    store.spider_closed("finished")  # noted seen when the crawl closes
     with engine.connect() as connection:
         assert connection.execute(select(Report.last_seen_at)).scalar_one() > before
     stats = crawler.stats.get_stats()
