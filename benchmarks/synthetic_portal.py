@@ -19,7 +19,8 @@ from replica.linhai.catalog import build
 from replica.linhai.config import SITE
 
 
-def make_site(n: int) -> HanwebSite:
+def make_site(n: int, per_page: int = SITE.perpage) -> HanwebSite:
+    """``n`` reports, listed ``per_page`` a page (the Linhai column's 15 unless said)."""
     articles, attachments = build()
     reports = [a for a in articles if a.is_report]
     clones = []
@@ -28,7 +29,8 @@ def make_site(n: int) -> HanwebSite:
         head, _ = base.path.rsplit("_", 1)
         clones.append(dataclasses.replace(copy.deepcopy(base), path=f"{head}_{900000 + k}.html"))
     # No visit counters: every byte of a synthetic page is the same on each visit.
-    return HanwebSite(dataclasses.replace(SITE, counter_paths=()), clones, attachments)
+    return HanwebSite(dataclasses.replace(SITE, counter_paths=(), perpage=per_page), clones,
+                      attachments)
 
 
 class SlowSite:
@@ -50,5 +52,6 @@ class SlowSite:
         return getattr(self.site, name)
 
 
-def serve(n: int, latency: float = 0.0, host: str = "127.0.0.1") -> ReplicaServer:
-    return ReplicaServer(SlowSite(make_site(n), latency), host=host).start()
+def serve(n: int, latency: float = 0.0, host: str = "127.0.0.1",
+          per_page: int = SITE.perpage) -> ReplicaServer:
+    return ReplicaServer(SlowSite(make_site(n, per_page), latency), host=host).start()
