@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import signal
@@ -47,23 +48,82 @@ from replica import ReplicaServer  # noqa: E402
 from replica.linhai.config import NIANBAO  # noqa: E402
 
 
-def crawl_side_by_side(n: int, latency: float, tmp: Path, *, full: bool = True,
-                       others: bool = True) -> dict[str, Run]:
+# wget fetches one URL at a time, so its rate does not depend on how many it
+# fetches: at 100 ms a thousand URLs would take two minutes of the benchmark's
+# fifteen. It fetches an even sample of the archive-only crawl's URL list (every
+# k-th: list pages, report pages and attachments in their proportions).
+WGET_URLS = 300
+
+
+# Reports a list page: Hanweb columns list 15 to 45 (jpage perPage). Linhai's 15
+# would take a 10,000-report column to 667 list requests, past the spider's guard
+# against a server that answers page 1 forever (max_list_requests, 500): 30 keeps
+# both sizes within it, with list pages in the same share of the crawl.
+LIST_PAGE_SIZE = 30
+
+
+class Progress:
+    """Lines on stderr saying what runs and how long it took, so a long run shows it is alive."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def __call__(self, message: str) -> None:
+        minutes, seconds = divmod(int(self.elapsed), 60)
+        print(f"[{minutes:2d}:{seconds:02d}] {message}", file=sys.stderr, flush=True)
+
+
+def crawl_side_by_side(n: int, latency: float, tmp: Path, say: Progress, *,
+                       full: bool = True, others: bool = True) -> dict[str, Run]:
     runs: dict[str, Run] = {}
-    server = serve(n, latency)
+    tag = f"N={n}, {int(latency * 1000)} ms"
+    server = serve(n, latency, per_page=LIST_PAGE_SIZE)
     try:
         if others:
-            runs["archive"] = our_crawl(server.base_url, tmp / "archive-only", archive_only=True)
-            urls = tmp / "urls.txt"
-            urls.write_text("\n".join(archived_urls(tmp / "archive-only" / "archive")) + "\n")
-            runs["bare"] = bare_crawl(urls, tmp / "bare")
-            runs["wget"] = wget_crawl(urls, tmp / "wget")
-            runs["wget"].stats["downloader/response_count"] = len(urls.read_text().split())
+            say(f"archive-only crawl, {tag}")
+            runs["archive"] = listed_all(our_crawl(server.base_url, tmp / "archive-only",
+                                                   archive_only=True), n)
+            say(f"  {described(runs['archive'])}")
+            urls = archived_urls(tmp / "archive-only" / "archive")
+            url_list = tmp / "urls.txt"
+            url_list.write_text("\n".join(urls) + "\n")
+            say(f"bare Scrapy over its {len(urls)} URLs, {tag}")
+            runs["bare"] = bare_crawl(url_list, tmp / "bare")
+            say(f"  {described(runs['bare'])}")
+            sample = urls[::max(1, math.ceil(len(urls) / WGET_URLS))]
+            sample_list = tmp / "wget-urls.txt"
+            sample_list.write_text("\n".join(sample) + "\n")
+            say(f"wget over {len(sample)} of them, {tag}")
+            runs["wget"] = wget_crawl(sample_list, tmp / "wget")
+            runs["wget"].stats["downloader/response_count"] = len(sample)
+            say(f"  {described(runs['wget'])}")
         if full:
-            runs["full"] = our_crawl(server.base_url, tmp / "full")
+            say(f"full crawl, {tag}")
+            runs["full"] = listed_all(our_crawl(server.base_url, tmp / "full"), n)
+            say(f"  {described(runs['full'])}")
     finally:
         server.stop()
     return runs
+
+
+def listed_all(run: Run, n: int) -> Run:
+    """``run``, once it is known to have listed the whole column: else its rate would mislead."""
+    listed = run.stat("nianbao/list_entries")
+    if listed != n:
+        raise RuntimeError(f"the crawl listed {listed:.0f} of the column's {n} reports")
+    return run
+
+
+def described(run: Run) -> str:
+    text = (f"{run.stat('downloader/response_count'):.0f} responses in {run.elapsed:.1f} s, "
+            f"{run.cpu:.1f} s CPU, peak RSS {run.max_rss_mb:.0f} MB")
+    if run.children_pss_mb:
+        text += f" (with its workers: PSS {run.tree_pss_mb:.0f} MB)"
+    return text
 
 
 def pages_per_second(run: Run) -> float:
@@ -85,10 +145,12 @@ def startup(repeats: int, tmp: Path) -> dict[str, float]:
     bare_dir.mkdir(exist_ok=True)
     out = {"scrapy_list_s": seconds([str(SCRAPY), "list"], ROOT),
            "bare_scrapy_version_s": seconds([str(SCRAPY), "version"], bare_dir)}
+    # Not a target, and each crawl start costs seconds: the median of fewer.
+    crawls = min(repeats, 3)
     out["crawl_first_request_s"] = median([first_request(tmp, ours=True)
-                                           for _ in range(repeats)])
+                                           for _ in range(crawls)])
     out["bare_first_request_s"] = median([first_request(tmp, ours=False)
-                                          for _ in range(repeats)])
+                                          for _ in range(crawls)])
     return out
 
 
@@ -127,6 +189,26 @@ def first_request(tmp: Path, *, ours: bool) -> float:
                 process.wait()
     finally:
         server.stop()
+
+
+def memory_figures(small: Run, large: Run) -> dict[str, float]:
+    """Peak memory of the full crawl at the small and the large N, and how much it grew.
+
+    The figure the target is about is the crawl process's own peak RSS (exact: the
+    kernel's). The extraction workers are separate processes, recycled every
+    EXTRACTION_WORKER_MAX_TASKS reports, so they do not accumulate with N; their
+    share is shown in the peak PSS of the whole process tree (sampled).
+    """
+    reports = (large.stat("storage/reports_saved") - small.stat("storage/reports_saved")) or 1
+    growth = large.max_rss_mb - small.max_rss_mb
+    return {"peak_rss_mb_small": small.max_rss_mb, "peak_rss_mb_large": large.max_rss_mb,
+            "rss_growth_mb_1k_to_10k": growth,
+            "rss_growth_kb_per_report": growth * 1024 / reports,
+            "peak_tree_pss_mb_small": small.tree_pss_mb,
+            "peak_tree_pss_mb_large": large.tree_pss_mb,
+            "peak_workers_pss_mb_small": small.children_pss_mb,
+            "peak_workers_pss_mb_large": large.children_pss_mb,
+            "tree_pss_growth_mb_1k_to_10k": large.tree_pss_mb - small.tree_pss_mb}
 
 
 def warc_bytes(root: Path) -> int:
@@ -216,16 +298,26 @@ def main() -> None:
     parser.add_argument("--portals", type=int, default=500)
     args = parser.parse_args()
     small, large, portals, repeats = args.small, args.large, args.portals, 5
-    if args.quick:
+    latencies = (0.0, 0.1)
+    if args.quick:  # the test suite's smoke run: every part, at the targets' latency only
         small, large, portals, repeats = 12, 24, 3, 1
-    figures: dict[str, float | None] = {}
+        latencies = (0.1,)
+    # CPU per stage and memory from the full crawls at 0 ms: the crawl as fast as its
+    # CPU allows, where per-report costs and any backlog show most.
+    base_latency = latencies[0]
+    figures: dict[str, float | None] = {"load_average_at_start": os.getloadavg()[0]}
     rows: list[tuple[str, str]] = []
+    say = Progress()
+    say(f"make bench: N={small} and {large}, {portals} portals; load average "
+        f"{figures['load_average_at_start']:.1f} (other load slows every wall-clock figure)")
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as scratch:
         tmp = Path(scratch)
         by_latency = {}
-        for latency in (0.0, 0.1):
-            by_latency[latency] = crawl_side_by_side(small, latency, tmp / f"n{small}-{latency}")
-        large_full = crawl_side_by_side(large, 0.0, tmp / f"n{large}", others=False)["full"]
+        for latency in latencies:
+            by_latency[latency] = crawl_side_by_side(small, latency, tmp / f"n{small}-{latency}",
+                                                     say)
+        large_full = crawl_side_by_side(large, base_latency, tmp / f"n{large}", say,
+                                        others=False)["full"]
         for latency, runs in by_latency.items():
             tag = f"{int(latency * 1000)}ms"
             rates = {k: pages_per_second(r) for k, r in runs.items()}
@@ -239,7 +331,7 @@ def main() -> None:
             rows.append((f"pages/s at {tag} (N={small}): archive-only / full / bare Scrapy / wget",
                          " / ".join(f"{rates[k]:.0f}" for k in ("archive", "full", "bare",
                                                                 "wget"))))
-        runs = by_latency[0.0]
+        runs = by_latency[base_latency]
         stages = stage_ms(runs["full"])
         responses = runs["archive"].stat("downloader/response_count") or 1
         warc_ms = max(0.0, runs["archive"].cpu - runs["bare"].cpu) / responses * 1000
@@ -255,22 +347,33 @@ def main() -> None:
                      f"{stages['storage']:.1f} (+ {warc_ms:.1f})"))
         rows.append(("pipeline CPU ms per report (target <= 30)",
                      f"{figures['pipeline_cpu_ms_per_report']:.1f}"))
-        figures["peak_rss_mb_small"] = runs["full"].max_rss_mb
-        figures["peak_rss_mb_large"] = large_full.max_rss_mb
-        figures["rss_growth_mb_1k_to_10k"] = large_full.max_rss_mb - runs["full"].max_rss_mb
+        figures.update(memory_figures(runs["full"], large_full))
         figures["large_full_pages_per_s_0ms"] = pages_per_second(large_full)
-        rows.append((f"peak RSS of the crawl, N={small} / N={large}",
-                     f"{runs['full'].max_rss_mb:.0f} / {large_full.max_rss_mb:.0f} MB"))
+        rows.append((f"peak RSS of the crawl process, N={small} / N={large} (target: "
+                     "grows < 50 MB)", f"{runs['full'].max_rss_mb:.0f} / "
+                     f"{large_full.max_rss_mb:.0f} MB: "
+                     f"+{figures['rss_growth_mb_1k_to_10k']:.0f} MB, "
+                     f"{figures['rss_growth_kb_per_report']:.1f} KB per report"))
+        rows.append((f"peak PSS with the extraction workers, N={small} / N={large}",
+                     f"{runs['full'].tree_pss_mb:.0f} / {large_full.tree_pss_mb:.0f} MB"))
+        say("parser alone")
         figures["parser_reports_per_s_per_core"] = figure(script_output(
             [sys.executable, "benchmarks/bench_parser.py", "--seconds",
              "1" if args.quick else "5"]), r"(\d+) reports/s on one core")
+        say("re-parse against parse-only")
+        # 20 copies of the replica's 44 reports, best of 3 rounds: a rate steady to a
+        # few per cent in under a minute (bench_reparse.py alone does 60 and 7).
         reparse = script_output([sys.executable, "benchmarks/bench_reparse.py",
-                                 "1" if args.quick else "20"])
+                                 *(["1", "--rounds", "1"] if args.quick
+                                   else ["20", "--rounds", "3"])])
         rate = figures["reparse_reports_per_s"] = figure(
             reparse, r"reparse \(WARC read.*?: (\d+) reports/s")
         figures["reparse_vs_parse_only"] = figure(reparse, r"ratio: ([\d.]+)")
+        say(f"  parser {figures['parser_reports_per_s_per_core']} reports/s/core, "
+            f"re-parse {rate} reports/s")
         rows.append(("parser alone reports/s/core; re-parse reports/s (all cores)",
                      f"{figures['parser_reports_per_s_per_core']} ; {rate}"))
+        say(f"start-up: median of {repeats} (first request: of {min(repeats, 3)})")
         up = startup(repeats, tmp)
         figures.update(up)
         figures["startup_ratio"] = up["scrapy_list_s"] / up["bare_scrapy_version_s"]
@@ -280,16 +383,25 @@ def main() -> None:
                      f"= {figures['startup_ratio']:.2f}x"))
         rows.append(("crawl to first request: ours / bare (s)",
                      f"{up['crawl_first_request_s']:.2f} / {up['bare_first_request_s']:.2f}"))
+        say(f"{portals} portals, two nights")
         many = many_portals(portals, tmp, sizes=range(2, 4) if args.quick
                             else REPORTS_PER_PORTAL)
+        say(f"  first night {many['first_night_s']:.0f} s, second {many['second_night_s']:.0f} s")
         figures.update({f"portals_{k}": v for k, v in many.items()})
         figures["second_night_bytes_ratio"] = (many["second_night_bytes"]
                                                / max(1, many["first_night_bytes"]))
         figures["second_night_seconds_500_portals"] = many["second_night_s"]
-        rows.append((f"{portals} portals: first / second night (s)",
+        rows.append((f"{portals} portals ({many['reports']} reports): first / second night (s)",
                      f"{many['first_night_s']:.0f} / {many['second_night_s']:.0f}"))
+        rows.append(("crawl process CPU ms per portal: first / second night",
+                     f"{many['first_night_cpu_ms_per_portal']:.0f} / "
+                     f"{many['second_night_cpu_ms_per_portal']:.0f}"))
         rows.append(("second night WARC bytes / first night's",
                      f"{figures['second_night_bytes_ratio']:.3f}"))
+    figures["load_average_at_end"] = os.getloadavg()[0]
+    figures["bench_wall_s"] = say.elapsed
+    say(f"done in {say.elapsed / 60:.1f} minutes; load average "
+        f"{figures['load_average_at_end']:.1f}")
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")

@@ -14,11 +14,13 @@ Both reuse the stored main text where the same trafilatura made it (what a
 re-parse after a parser change does); ``--reextract`` runs trafilatura again
 in both, the rate after a trafilatura upgrade.
 
-Usage: .venv/bin/python benchmarks/bench_reparse.py [COPIES]   (default 60: 2640 reports)
+Usage: .venv/bin/python benchmarks/bench_reparse.py [COPIES] [--rounds R] [--reextract]
+(defaults: 60 copies, 2640 reports; 7 rounds)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import sys
@@ -100,9 +102,12 @@ def _extract(index: int) -> str:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    reextract = "--reextract" in sys.argv
-    copies = int(args[0]) if args else 60
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("copies", type=int, nargs="?", default=60)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--reextract", action="store_true")
+    args = parser.parse_args()
+    reextract, copies, rounds = args.reextract, args.copies, args.rounds
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -115,7 +120,7 @@ def main() -> None:
         tasks, _ = load_tasks(store, paths, reextract=reextract)
         _INPUTS[:] = [(_capture(t.page), [_capture(a) for a in t.attachments], t.known_text)
                       for t in tasks]
-        # Two shared cores are noisy: ROUNDS rounds, each timing both sides back to
+        # Two shared cores are noisy: several rounds, each timing both sides back to
         # back, which one goes first alternating; each side's best time is its rate,
         # and each round's own ratio shows the spread.
         summaries = []
@@ -130,7 +135,7 @@ def main() -> None:
 
         # (wall, CPU) seconds per round, of each side
         measured: dict[str, list[tuple[float, float]]] = {"reparse": [], "parse": []}
-        for round_number in range(ROUNDS):
+        for round_number in range(rounds):
             for side in ("reparse", "parse") if round_number % 2 == 0 else ("parse", "reparse"):
                 if side == "reparse":  # stale: every version is rewritten
                     with store.engine.begin() as db:
@@ -146,7 +151,7 @@ def main() -> None:
     parse_rate = len(_INPUTS) / parse_seconds
     print(f"reports: {summary.reports} ({copies} copies of the replica's reports), "
           f"workers: {workers}, main text {'re-extracted' if reextract else 'reused'}, "
-          f"best of {ROUNDS} rounds")
+          f"best of {rounds} rounds")
     print(f"reparse (WARC read + extract + diff + DB write): {reparse_rate:.0f} reports/s "
           f"({reparse_seconds:.2f} s)")
     print(f"parse only (extract, pages in memory):         {parse_rate:.0f} reports/s "

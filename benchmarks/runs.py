@@ -1,4 +1,4 @@
-"""Running a crawl (or wget) as its own process and measuring it: wall, CPU, peak RSS, stats."""
+"""Running a crawl (or wget) as its own process and measuring it: wall, CPU, memory, stats."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRAPY = Path(sys.executable).parent / "scrapy"
@@ -25,8 +27,16 @@ CRAWL_SETTINGS = {
 class Run:
     wall: float  # seconds, process start to exit
     cpu: float  # seconds of CPU of the process and every process it waited for
-    max_rss_mb: float  # peak resident set of the process (its workers are counted apart)
+    # Peak resident set of the process itself (VmHWM: see ChildMemory). The extraction
+    # workers, children of a forkserver, are not in it: see tree_pss_mb.
+    max_rss_mb: float
     stats: dict[str, float] = field(default_factory=dict)
+    # Peak proportional set size of the process and all its descendants together (the
+    # forkserver and the extraction workers), sampled every PSS_SAMPLE_S: PSS shares
+    # the pages the workers inherited copy-on-write among them instead of counting
+    # them in each, so the sum is what the tree costs the machine.
+    tree_pss_mb: float = 0.0
+    children_pss_mb: float = 0.0  # the descendants' part of the sample that peaked
 
     def stat(self, name: str, default: float = 0.0) -> float:
         return self.stats.get(name, default)
@@ -47,19 +57,86 @@ def scrapy_stats(log: Path) -> dict[str, float]:
     return {k: float(v) for k, v in _STAT.findall(text[start:])} if start >= 0 else {}
 
 
+PSS_SAMPLE_S = 0.5  # reading PSS walks the page tables: not every poll
+
+
+class ChildMemory:
+    """The memory of a command started from this process, read from /proc while it runs.
+
+    Peak RSS: the kernel's high-water mark of the command's own memory (VmHWM), read
+    at every poll; it only rises, so the last read before exit is the peak. Not
+    ``ru_maxrss``: the kernel counts in it the memory of this process, which the
+    child holds from fork to exec (a benchmark serving 10,000 reports is larger than
+    a small crawl). psutil has no VmHWM, hence the status file. Peak PSS of the
+    command and its descendants (the forkserver, the extraction workers): sampled.
+    Nothing is read before the exec, while the child is still a copy of this process.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.our_cmdline = psutil.Process().cmdline()
+        self.execed = False
+        self.peak_rss_mb = self.peak_tree_pss_mb = self.children_pss_mb = 0.0
+
+    def _running_command(self) -> bool:
+        if not self.execed:
+            try:
+                self.execed = self.process.cmdline() != self.our_cmdline
+            except psutil.Error:
+                return False
+        return self.execed
+
+    def read_high_water(self) -> None:
+        if not self._running_command():
+            return
+        try:
+            with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        kb = int(line.split()[1])
+                        self.peak_rss_mb = max(self.peak_rss_mb, kb / 1024)
+                        return
+        except OSError:  # exited meanwhile
+            return
+
+    def sample_pss(self) -> None:
+        if not self._running_command():
+            return
+        try:
+            own = self.process.memory_full_info().pss
+            children = self.process.children(recursive=True)
+        except psutil.Error:  # exiting
+            return
+        theirs = 0
+        for child in children:
+            try:
+                theirs += child.memory_full_info().pss
+            except psutil.Error:  # a worker that ended between the listing and the read
+                pass
+        if own + theirs > self.peak_tree_pss_mb * 2**20:
+            self.peak_tree_pss_mb, self.children_pss_mb = (own + theirs) / 2**20, theirs / 2**20
+
+
 def measured(command: list[str], *, cwd: Path, env: dict | None = None,
              log: Path | None = None, timeout: float = 1800) -> Run:
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
+    memory = ChildMemory(process.pid)
     deadline = started + timeout
+    next_pss = started
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        if time.perf_counter() > deadline:
+        now = time.perf_counter()
+        if now > deadline:
             process.kill()
             raise TimeoutError(" ".join(command))
+        memory.read_high_water()
+        if now >= next_pss:
+            memory.sample_pss()
+            next_pss = now + PSS_SAMPLE_S
         time.sleep(0.02)
     wall = time.perf_counter() - started
     stderr = process.stderr.read().decode(errors="replace")
@@ -68,8 +145,9 @@ def measured(command: list[str], *, cwd: Path, env: dict | None = None,
     if code != 0:
         tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
         raise RuntimeError(f"{command[:3]} exited {code}: {stderr[-2000:]}{tail}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               scrapy_stats(log) if log and log.exists() else {})
+    return Run(wall, usage.ru_utime + usage.ru_stime, memory.peak_rss_mb,
+               scrapy_stats(log) if log and log.exists() else {}, memory.peak_tree_pss_mb,
+               memory.children_pss_mb)
 
 
 def project_env(database_url: str) -> dict:

@@ -42,10 +42,11 @@ def copies(n: int) -> tuple[list[tuple[Article, Article]], dict]:
     return pairs, attachments
 
 
-def make_site(n: int) -> HanwebSite:
+def make_site(n: int, per_page: int = SITE.perpage) -> HanwebSite:
+    """``n`` reports, listed ``per_page`` a page (the Linhai column's 15 unless said)."""
     pairs, attachments = copies(n)
     # No visit counters: every byte of a synthetic page is the same on each visit.
-    return HanwebSite(dataclasses.replace(SITE, counter_paths=()),
+    return HanwebSite(dataclasses.replace(SITE, counter_paths=(), perpage=per_page),
                       [clone for _, clone in pairs], attachments)
 
 
@@ -68,5 +69,6 @@ class SlowSite:
         return getattr(self.site, name)
 
 
-def serve(n: int, latency: float = 0.0, host: str = "127.0.0.1") -> ReplicaServer:
-    return ReplicaServer(SlowSite(make_site(n), latency), host=host).start()
+def serve(n: int, latency: float = 0.0, host: str = "127.0.0.1",
+          per_page: int = SITE.perpage) -> ReplicaServer:
+    return ReplicaServer(SlowSite(make_site(n, per_page), latency), host=host).start()
