@@ -391,8 +391,11 @@ def main() -> None:
         figures["second_night_bytes_ratio"] = (many["second_night_bytes"]
                                                / max(1, many["first_night_bytes"]))
         figures["second_night_seconds_500_portals"] = many["second_night_s"]
-        rows.append((f"{portals} portals: first / second night (s)",
+        rows.append((f"{portals} portals ({many['reports']} reports): first / second night (s)",
                      f"{many['first_night_s']:.0f} / {many['second_night_s']:.0f}"))
+        rows.append(("crawl process CPU ms per portal: first / second night",
+                     f"{many['first_night_cpu_ms_per_portal']:.0f} / "
+                     f"{many['second_night_cpu_ms_per_portal']:.0f}"))
         rows.append(("second night WARC bytes / first night's",
                      f"{figures['second_night_bytes_ratio']:.3f}"))
     figures["load_average_at_end"] = os.getloadavg()[0]

@@ -57,8 +57,11 @@ class ItemRecorder:
         self.stream.close()
 
 
-def record_items(n: int, tmp: Path) -> list:
-    path = tmp / "items.pickle"
+def record_items(n: int, tmp: Path, path: Path | None = None) -> list:
+    """The items of a crawl of ``n`` reports (``path``: recorded there, or read back from it)."""
+    if path is not None and path.exists():
+        return load_items(path)
+    path = path or tmp / "items.pickle"
     server = serve(n, 0)
     try:
         settings = {**CRAWL_SETTINGS, "PORTAL_BASE_URL": server.base_url,
@@ -73,6 +76,10 @@ def record_items(n: int, tmp: Path) -> list:
                  cwd=HERE.parent, env=env, log=tmp / "crawl.log")
     finally:
         server.stop()
+    return load_items(path)
+
+
+def load_items(path: Path) -> list:
     items = []
     with open(path, "rb") as stream:
         while True:
@@ -188,9 +195,11 @@ def main() -> None:
     parser.add_argument("--postgres", default="host=127.0.0.1 port=5432 user=postgres dbname=test",
                         help="admin DSN of a PostgreSQL server; '' for SQLite only")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--items", type=Path,
+                        help="keep the crawl's items in this file, or replay them from it")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-storage-"))
-    items = record_items(args.reports, tmp)
+    items = record_items(args.reports, tmp, args.items)
     out = {"sqlite": replay(items, f"sqlite:///{tmp}/replay.db", profile=args.profile)}
     if args.postgres:
         out["postgresql"] = _with_postgres(args.postgres, lambda url: replay(items, url))

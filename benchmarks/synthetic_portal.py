@@ -2,7 +2,8 @@
 
 The reports are the replica's own (2021, 2019 and pre-2019 tables, GBK and
 UTF-8 pages, the PDF-only report with its attachment), repeated under new
-article ids until there are ``n``: real-length pages, listed through the
+article ids until there are ``n`` (a copy of the PDF-only report links an
+attachment of its own name): real-length pages, listed through the
 column page and ``dataproxy.jsp`` paging as the replica lists them. Each
 answer can be held back ``latency`` seconds, as a distant server would.
 """
@@ -14,23 +15,39 @@ import dataclasses
 import time
 
 from replica import ReplicaServer
+from replica.hanweb.model import Article
 from replica.hanweb.site import HanwebSite
 from replica.linhai.catalog import build
 from replica.linhai.config import SITE
 
 
-def make_site(n: int, per_page: int = SITE.perpage) -> HanwebSite:
-    """``n`` reports, listed ``per_page`` a page (the Linhai column's 15 unless said)."""
+def copies(n: int) -> tuple[list[tuple[Article, Article]], dict]:
+    """The ``n`` synthetic reports, each beside the replica's report it copies, and
+    the attachments they link to (a copy has its own, as a real report would)."""
     articles, attachments = build()
     reports = [a for a in articles if a.is_report]
-    clones = []
+    pairs = []
     for k in range(n):
         base = reports[k % len(reports)]
         head, _ = base.path.rsplit("_", 1)
-        clones.append(dataclasses.replace(copy.deepcopy(base), path=f"{head}_{900000 + k}.html"))
+        clone = dataclasses.replace(copy.deepcopy(base), path=f"{head}_{900000 + k}.html")
+        for attachment in clone.attachments:
+            name = attachment["location"].rsplit("/", 1)[1]
+            own = f"{900000 + k}-{name}"
+            attachments[own] = attachments[name]
+            clone.body_html = clone.body_html.replace(name, own)
+            attachment.update(url=attachment["url"].replace(name, own),
+                              location=attachment["location"].replace(name, own))
+        pairs.append((base, clone))
+    return pairs, attachments
+
+
+def make_site(n: int, per_page: int = SITE.perpage) -> HanwebSite:
+    """``n`` reports, listed ``per_page`` a page (the Linhai column's 15 unless said)."""
+    pairs, attachments = copies(n)
     # No visit counters: every byte of a synthetic page is the same on each visit.
-    return HanwebSite(dataclasses.replace(SITE, counter_paths=(), perpage=per_page), clones,
-                      attachments)
+    return HanwebSite(dataclasses.replace(SITE, counter_paths=(), perpage=per_page),
+                      [clone for _, clone in pairs], attachments)
 
 
 class SlowSite:

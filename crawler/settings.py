@@ -159,6 +159,15 @@ REDIS_IDLE_TIMEOUT = 10.0
 # A worker's heartbeat expires after this many seconds (refreshed every third of
 # it); then its in-flight requests go back on the frontier.
 REDIS_WORKER_TTL = 30
+# Each site's request budget, shared in Redis by every worker (crawler/site_budget.py;
+# only with REDIS_URL): "2/second", "20 per minute" (requests start evenly spaced,
+# all workers together) for every site, or empty for one request per
+# DOWNLOAD_DELAY. DOWNLOAD_SLOTS may give a site its own:
+# {"host": {"budget": "1/second"}} or {"host": {"delay": 2}}.
+SITE_BUDGET = ""
+# The handlers the budget sits in front of, per scheme; FrontierAddon fills it
+# from DOWNLOAD_HANDLERS.
+SITE_BUDGET_HANDLERS: dict[str, str] = {}
 
 # --- Storage (storage/) ---------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/nianbao.db")

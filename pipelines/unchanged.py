@@ -5,8 +5,8 @@ archives each as a revisit (a 304, or the payload digest of its last
 capture) and the item points at the record holding the payload, the one the
 stored version was built from. When every capture of the report is such a
 revisit, the report's latest stored version was built from those very
-records, by today's parser and main-text extractor, and nothing flags it as
-unread (storage.unchanged.StoredBasis), extracting it again would give the
+records, by today's parser and main-text extractor, under the same list
+title, and nothing flags it as unread (storage.unchanged.StoredBasis), extracting it again would give the
 same record: the item becomes a ``ReportSeen``, which the storage pipeline
 notes seen by the run. ``scrapy reparse`` is the way to read stored reports
 again after a parser change; a withdrawn report that comes back takes the
@@ -58,7 +58,7 @@ class UnchangedReportFilter:
         if basis is None or page is None or None in attachments:
             return item
         if not basis.stands_for(page, frozenset(attachments), parser_version=PARSER_VERSION,
-                                text_extractor=TEXT_EXTRACTOR):
+                                text_extractor=TEXT_EXTRACTOR, list_title=item.list_title):
             return item
         self.crawler.stats.inc_value("nianbao/reports_unchanged")
         return ReportSeen(item.portal, item.page.url, basis.report_id)

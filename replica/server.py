@@ -20,6 +20,7 @@ import json
 import logging
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
@@ -47,6 +48,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-cased names
     body: bytes = b""
+    received: float = 0.0  # time.time() when the server had read it
 
     @property
     def form(self) -> dict[str, list[str]]:
@@ -141,6 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("%s " + format, self.address_string(), *args)
 
     def _dispatch(self) -> None:
+        received = time.time()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
@@ -151,6 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=parse_qs(parts.query, keep_blank_values=True),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
+            received=received,
         )
         try:
             response = self.server.site.handle(request)
@@ -219,6 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
             "length": length,
             "content_type": ctype,
             "content_encoding": encoding,
+            # when the request arrived (the site's answer may take a while after it)
+            "received": request.received,
         })
 
 

@@ -34,11 +34,14 @@ class StoredBasis:
     text_extractor: str | None
     withdrawn: bool
     failed_extraction: bool
+    list_title: str | None = None  # the column's title for it, kept with the version
 
     def stands_for(self, page_record_id: str, attachment_record_ids: frozenset[str], *,
-                   parser_version: str, text_extractor: str) -> bool:
+                   parser_version: str, text_extractor: str,
+                   list_title: str | None = None) -> bool:
         """Whether extracting these records with these versions would give this version."""
         return (not self.withdrawn and not self.failed_extraction
+                and self.list_title == list_title
                 and self.page_record_id == page_record_id
                 and self.attachment_record_ids == attachment_record_ids
                 and self.parser_version == parser_version
@@ -62,7 +65,7 @@ class StoredReports:
                 select(reports.c.id, reports.c.source_url, reports.c.withdrawn_at,
                        versions.c.id.label("version_id"), versions.c.capture_id,
                        versions.c.parser_version, versions.c.text_extractor,
-                       captures.c.warc_record_id)
+                       versions.c.list_title, captures.c.warc_record_id)
                 .join(Portal.__table__, Portal.__table__.c.id == reports.c.portal_id)
                 .join(versions, versions.c.id == reports.c.latest_version_id)
                 .join(captures, captures.c.id == versions.c.capture_id)
@@ -86,7 +89,7 @@ class StoredReports:
         return {row.source_url: StoredBasis(
             row.id, row.warc_record_id, frozenset(attachments.get(row.capture_id, ())),
             row.parser_version, row.text_extractor, row.withdrawn_at is not None,
-            row.version_id in failed) for row in rows}
+            row.version_id in failed, row.list_title) for row in rows}
 
     def mark_seen(self, report_ids: list[int]) -> None:
         """These reports were seen again, unchanged, by this crawl (now)."""

@@ -107,6 +107,19 @@ def test_the_same_rows_again_are_not_rewritten_and_other_cells_are(store):
     assert raw == "25.1万元" and counts(store) == (1, 1, 3, 1, 1)
 
 
+def test_a_reparse_rewrites_the_rows_and_a_recrawl_of_the_same_record_keeps_them(store):
+    first = save(store)
+    fixed = dict(RECORD, stats={"applications.new_received.natural_person": 3,
+                                "active.fees.amount": 25.1}, issues=[])
+    store.update_versions([(first.version_id, fixed, "正文", "trafilatura", None, True)])
+    [report] = store.reports()
+    assert report_record(report)["stats"] == fixed["stats"]
+    assert counts(store) == (1, 1, 2, 0, 1)
+    # The recrawl's record is the re-parse's: its rows are already there.
+    again = statements_of(store, lambda: save(store, record=fixed))
+    assert "DELETE" not in again and not any(s == "INSERT" for s in again[2:]), again
+
+
 def test_reparse_updates_the_version_in_place(store):
     first = save(store)
     fixed = dict(RECORD, stats={"applications.new_received.natural_person": 3}, issues=[],

@@ -26,6 +26,7 @@ from tests.test_storage import RECORD
 
 URL = RECORD["source"]
 PDF = "http://h/module/download/downfile.jsp?filename=a.pdf"
+LIST_TITLE = "临海市经济和信息化局2022年政府信息公开工作年度报告"
 
 
 def capture(url: str, record_id: str, revisit_of: str | None = None) -> Capture:
@@ -46,6 +47,7 @@ def database(request, tmp_path):
         attachment = capture(PDF, "<urn:uuid:pdf>")
         store.save_report(portal="linhai", record={**RECORD, "parser_version": PARSER_VERSION},
                           page=page, attachments=[attachment], content_digest="sha1:A",
+                          list_title=LIST_TITLE,
                           main_text="总体情况", text_extractor=TEXT_EXTRACTOR,
                           run_id=store.start_run("linhai"))
         yield url, engine
@@ -55,7 +57,7 @@ def database(request, tmp_path):
 def seen_again(page_record="<urn:uuid:page>", pdf_record="<urn:uuid:pdf>",
                pdf_revisit="<urn:uuid:r2>") -> ReportPage:
     return ReportPage(portal="linhai", page=capture(URL, page_record, "<urn:uuid:r1>"),
-                      attachments=[capture(PDF, pdf_record, pdf_revisit)])
+                      list_title=LIST_TITLE, attachments=[capture(PDF, pdf_record, pdf_revisit)])
 
 
 def filter_for(url):
@@ -89,9 +91,10 @@ def test_a_report_whose_captures_are_all_revisits_of_its_version_is_seen(databas
     seen_again(page_record="<urn:uuid:other>"),  # a revisit of a record not the version's
     seen_again(pdf_record="<urn:uuid:other>"),
     replace(seen_again(), attachments=[]),  # the page no longer links the attachment
+    replace(seen_again(), list_title="临海市经信局2022年年报"),  # the column retitled it
     ReportPage(portal="linhai", page=capture(URL + "?new", "<urn:uuid:page>", "<urn:uuid:r")),
 ], ids=["attachment-changed", "page-changed", "other-page-record", "other-attachment",
-        "attachment-gone", "not-stored"])
+        "attachment-gone", "retitled", "not-stored"])
 def test_anything_not_the_same_records_is_read_again(database, item):
     crawler, pipeline = filter_for(database[0])
     assert pipeline.process_item(item) is item
@@ -103,11 +106,11 @@ def test_a_version_made_by_another_parser_or_extractor_is_read_again(database):
     basis = StoredReports(engine).bases("linhai")[URL]
     records = ("<urn:uuid:page>", frozenset({"<urn:uuid:pdf>"}))
     assert basis.stands_for(*records, parser_version=PARSER_VERSION,
-                            text_extractor=TEXT_EXTRACTOR)
+                            text_extractor=TEXT_EXTRACTOR, list_title=LIST_TITLE)
     assert not basis.stands_for(*records, parser_version=PARSER_VERSION + ".1",
-                                text_extractor=TEXT_EXTRACTOR)
+                                text_extractor=TEXT_EXTRACTOR, list_title=LIST_TITLE)
     assert not basis.stands_for(*records, parser_version=PARSER_VERSION,
-                                text_extractor=TEXT_EXTRACTOR + " slow")
+                                text_extractor=TEXT_EXTRACTOR + " slow", list_title=LIST_TITLE)
 
 
 def test_withdrawn_and_unread_versions_are_read_again(database):
@@ -124,7 +127,7 @@ def test_withdrawn_and_unread_versions_are_read_again(database):
                           "message": "timed out"}]}
     store.save_report(portal="linhai", record=failed, page=capture(URL, "<urn:uuid:page>"),
                       attachments=[capture(PDF, "<urn:uuid:pdf>")], content_digest="sha1:B",
-                      text_extractor=TEXT_EXTRACTOR)
+                      list_title=LIST_TITLE, text_extractor=TEXT_EXTRACTOR)
     basis = StoredReports(engine).bases("linhai")[URL]
     assert not basis.withdrawn and basis.failed_extraction
     _, pipeline = filter_for(url)
