@@ -311,4 +311,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 # reactor's CPU per response); a page yields one report at most and a list page
 # a few dozen requests, which are only scheduled.
 CONCURRENT_ITEMS = 8
+# Response bytes being processed before Scrapy stops taking new requests (default
+# 5 MB). A response lives until the report it yielded is stored, with its decoded
+# text and parsed tree (several times its bytes): while the extraction workers are
+# behind, 5 MB of report pages held about 70 MB more at the crawl's peak (1,000-
+# report synthetic column, benchmarks/bench_all.py) and downloaded nothing sooner.
+# 1.5 MB is still some 30 report pages waiting for two workers.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_500_000
 LOG_LEVEL = "INFO"
