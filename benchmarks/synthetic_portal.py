@@ -24,7 +24,9 @@ from replica.linhai.config import SITE
 def copies(n: int) -> tuple[list[tuple[Article, Article]], dict]:
     """The ``n`` synthetic reports, each beside the replica's report it copies, and
     the attachments they link to (a copy has its own, as a real report would)."""
-    articles, attachments = build()
+    articles, replica_attachments = build()
+    # build() is cached: the copies' attachments go into a dict of their own.
+    attachments = dict(replica_attachments)
     reports = [a for a in articles if a.is_report]
     pairs = []
     for k in range(n):

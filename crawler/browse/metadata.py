@@ -142,6 +142,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "parser_version": "解析器版本 / parser version",
         "record_digest": "解析结果的摘要，重新解析时据以判断是否变化 / digest of the "
                          "parser's record: a re-parse with the same digest changed nothing",
+        "rows_digest": "本版本统计行与问题行的摘要，相同则不重写 / digest of the stats and "
+                       "issue rows last written for this version: the same rows are not "
+                       "written again",
         "first_seen_at": "首次抓到时间 / first seen",
         "parsed_at": "解析时间 / parsed at",
         "agency_key": "跨年度核对所认定的机关（门户:机关名） / the agency the cross-report "
