@@ -12,6 +12,8 @@ import io
 import zipfile
 import zlib
 
+from crawler.extraction import pdf_of_objects
+
 
 def slow_pdf(pages: int = 12, operators_per_page: int = 200_000) -> bytes:
     content = b"BT /F1 1 Tf " + b"1 0 0 1 0 0 Tm (x) Tj " * operators_per_page + b"ET"
@@ -25,17 +27,7 @@ def slow_pdf(pages: int = 12, operators_per_page: int = 200_000) -> bytes:
         + b"\nendstream",
     ] + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
          b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"] * pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_of_objects(objects)
 
 
 def docx_bomb(expanded_bytes: int) -> bytes:
