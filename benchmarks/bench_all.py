@@ -45,6 +45,7 @@ from runs import (  # noqa: E402
 from synthetic_portal import SlowSite, make_site, serve  # noqa: E402
 
 from replica import ReplicaServer  # noqa: E402
+from replica.server import stop_all  # noqa: E402
 from replica.linhai.config import NIANBAO  # noqa: E402
 
 
@@ -264,8 +265,7 @@ def many_portals(count: int, tmp: Path, at_once: int = PORTALS_AT_ONCE,
             changes = json.loads((tmp / f"{night}.json").read_text(encoding="utf-8"))
             nights.append((run, warc_bytes(warc_root) - before, changes))
     finally:
-        for server in servers:
-            server.stop()
+        stop_all(servers)
     (first, first_bytes, first_changes), (second, second_bytes, second_changes) = nights
     reports = sum(sizes[i % len(sizes)] for i in range(count))
     return {"portals": count, "reports": reports,

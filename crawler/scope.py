@@ -33,6 +33,7 @@ import ipaddress
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -81,6 +82,7 @@ def origins_of(urls: Iterable[str]) -> frozenset[Origin]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=1024)  # asked for every request, of the few hosts a crawl reaches
 def address_literal(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host.strip("[]"))

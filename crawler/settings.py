@@ -40,6 +40,10 @@ COOKIES_ENABLED = True
 # telnet console nor the HTTP remote control Scrapy 2.19 turns on by default).
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+# Scrapy reads and parses a generator callback's source for a `return value` on
+# every response (its cache misses bound methods): half a millisecond a response.
+# tests/test_callbacks.py makes the same check of every spider's callbacks once.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # --- Portals ----------------------------------------------------------------
 # Where a portal spider sends its requests. Empty: the live site, as written

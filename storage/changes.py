@@ -57,15 +57,22 @@ class WithdrawnReport:
     how: str  # storage.models.WITHDRAWN_HOW
 
 
+CHANGE_KINDS = ("new", "edited", "withdrawn")
+
+
 @dataclass
 class RunChanges:
     new: list[NewReport] = field(default_factory=list)
     edited: list[EditedReport] = field(default_factory=list)
     withdrawn: list[WithdrawnReport] = field(default_factory=list)
 
-    def count(self, portal: str) -> dict[str, int]:
-        return {kind: sum(1 for c in getattr(self, kind) if c.portal == portal)
-                for kind in ("new", "edited", "withdrawn")}
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Each portal with a change: how many of each kind, in one pass over the changes."""
+        counts: dict[str, dict[str, int]] = {}
+        for kind in CHANGE_KINDS:
+            for change in getattr(self, kind):
+                counts.setdefault(change.portal, dict.fromkeys(CHANGE_KINDS, 0))[kind] += 1
+        return counts
 
     def as_json(self) -> dict:
         """The lists of the changes file; an edit without its text diff (the page has it)."""

@@ -146,6 +146,7 @@ def readonly_engine(path: Path) -> Engine:
 _ENGINES: dict[str, Engine] = {}
 _MIGRATED: set[str] = set()
 _DISPOSING = weakref.WeakSet()  # crawlers whose end returns the pool's connections
+_HELD: set[str] = set()  # URLs whose engine stays open between crawls (held_engine)
 
 
 def shared_engine(url: str, *, migrate: bool) -> Engine:
@@ -161,18 +162,40 @@ def shared_engine(url: str, *, migrate: bool) -> Engine:
     return engine
 
 
+@contextlib.contextmanager
+def held_engine(url: str, *, migrate: bool):
+    """``shared_engine`` for many crawls in one process (``scrapy crawlall``).
+
+    Its pool's connections stay open from one crawl to the next, and are closed
+    when the block ends: closing them at every crawl's end cost each of hundreds
+    of portals a reconnection (and SQLite a checkpoint of its write-ahead log).
+    """
+    engine = shared_engine(url, migrate=migrate)
+    _HELD.add(url)
+    try:
+        yield engine
+    finally:
+        _HELD.discard(url)
+        engine.dispose()
+
+
 def crawler_engine(crawler) -> Engine:
     """The engine of a crawl's ``DATABASE_URL`` (``STORAGE_AUTO_MIGRATE``: migrated once).
 
     Every component of the crawl that stores or reads gets this one. When the
     crawl's engine stops, the pool's connections are closed (``dispose``; the
-    engine stays usable, and reconnects, for another crawl in the process).
+    engine stays usable, and reconnects, for another crawl in the process),
+    unless a ``held_engine`` block holds them open.
     """
     settings = crawler.settings
-    engine = shared_engine(settings.get("DATABASE_URL"),
-                           migrate=settings.getbool("STORAGE_AUTO_MIGRATE"))
+    url = settings.get("DATABASE_URL")
+    engine = shared_engine(url, migrate=settings.getbool("STORAGE_AUTO_MIGRATE"))
     if crawler not in _DISPOSING:
         _DISPOSING.add(crawler)
-        crawler.signals.connect(lambda: engine.dispose(), signal=signals.engine_stopped,
-                                weak=False)
+
+        def crawl_ended() -> None:
+            if url not in _HELD:
+                engine.dispose()
+
+        crawler.signals.connect(crawl_ended, signal=signals.engine_stopped, weak=False)
     return engine

@@ -115,17 +115,19 @@ def one_portal_down(tmp_path_factory):
         done, changes = crawlall(
             root, "c", f"sqlite:///{root}/nianbao.db",
             {"linhai": replica.base_url, "linhai_mirror": dead},
-            "--portals", "linhai,linhai_mirror",
+            "--portals", "linhai,linhai_mirror,linhai_unbuildable",
             "-s", "SPIDER_MODULES=spiders,tests.nightly_portals",
-            # one portal at a time: the second starts when the first is done
+            # one portal at a time: the next starts (and its crawler is built) when
+            # the one before is done
             "-s", "CRAWLALL_CONCURRENT_PORTALS=1",
             "-s", f"NOTIFY_URLS={json.dumps([mail_url, hook_url])}")
         assert mailbox.received.wait(10)
-    return done, changes, mailbox.messages, hooks
+    log = (root / "c.log").read_text(encoding="utf-8")
+    return done, changes, mailbox.messages, hooks, log
 
 
 def test_a_portal_that_is_down_fails_and_the_others_finish(one_portal_down):
-    done, changes, _, _ = one_portal_down
+    done, changes, _, _, _ = one_portal_down
     assert done.returncode == 1
     linhai, mirror = changes["portals"]["linhai"], changes["portals"]["linhai_mirror"]
     assert linhai["status"] == "ok" and linhai["new"] == len(reports())
@@ -135,11 +137,21 @@ def test_a_portal_that_is_down_fails_and_the_others_finish(one_portal_down):
     assert {c["portal"] for c in changes["new"]} == {"linhai"}
 
 
+def test_a_portal_whose_crawler_cannot_be_built_fails_alone(one_portal_down):
+    done, changes, _, _, log = one_portal_down
+    unbuildable = changes["portals"]["linhai_unbuildable"]
+    assert unbuildable["status"] == "failed" and unbuildable["run_id"] is None
+    assert unbuildable["monitors"] == {"crawl": "failed: did not start"}
+    assert "Portal linhai_unbuildable: its crawler could not be built" in log
+    assert "this portal's settings do not load" in log
+    assert changes["portals"]["linhai"]["status"] == "ok"
+
+
 def test_the_night_is_told_by_mail_and_webhook(one_portal_down):
-    _, _, messages, hooks = one_portal_down
+    _, _, messages, hooks, _ = one_portal_down
     (message,) = messages
     assert message["To"] == "watchers@example.org"
-    assert f"{len(reports())} new" in message["Subject"] and "1 failed" in message["Subject"]
+    assert f"{len(reports())} new" in message["Subject"] and "2 failed" in message["Subject"]
     body = message.get_body(("plain",)).get_content()
     assert "linhai_mirror failed" in body and "Changes: file://" in body
     (hook,) = hooks

@@ -14,7 +14,7 @@ from crawler import settings as project_settings
 from crawler.monitors import NightlyMonitorSuite, is_good_run, verdict_of
 from crawler.nightly.report import PortalResult
 from spiders.linhai import LinhaiSpider
-from storage.changes import RunChanges
+from storage.changes import NewReport, RunChanges, WithdrawnReport
 from storage.db import make_engine, upgrade
 from storage.repository import ReportStore
 
@@ -85,14 +85,28 @@ def test_a_parser_flagging_most_reports_is_suspicious(store):
 
 
 def test_the_portal_status_follows_the_verdict_and_the_finish_reason():
-    changes = RunChanges()
-    ok = PortalResult.from_stats("linhai", {**GOOD, "nianbao/monitors/verdict": "ok"}, changes)
+    ok = PortalResult.from_stats("linhai", {**GOOD, "nianbao/monitors/verdict": "ok"}, {})
     assert ok.status == "ok" and ok.entries_listed == 47
     # no monitor ran (spidermon off), but the crawl did not finish
     cut = PortalResult.from_stats("linhai", {**GOOD, "finish_reason": "closespider_timeout"},
-                                  changes)
+                                  {})
     assert cut.status == "failed" and "closespider_timeout" in cut.monitors["finish_reason"]
-    assert PortalResult.from_stats("linhai", None, changes).status == "failed"
+    assert PortalResult.from_stats("linhai", None, {}).status == "failed"
+
+
+def test_a_portal_result_counts_its_own_changes_only():
+    changes = RunChanges(
+        new=[NewReport(f"http://a/{i}", None, "linhai") for i in range(3)]
+        + [NewReport("http://b/1", None, "other")],
+        withdrawn=[WithdrawnReport("http://a/old", None, "linhai", None, "gone")])
+    counts = changes.counts()
+    assert counts == {"linhai": {"new": 3, "edited": 0, "withdrawn": 1},
+                      "other": {"new": 1, "edited": 0, "withdrawn": 0}}
+    stats = {**GOOD, "storage/reports_saved": 5, "storage/reports_unchanged": 2}
+    result = PortalResult.from_stats("linhai", stats, counts["linhai"])
+    assert (result.new, result.edited, result.withdrawn, result.unchanged) == (3, 0, 1, 4)
+    quiet = PortalResult.from_stats("quiet", stats, counts.get("quiet", {}))
+    assert (quiet.new, quiet.withdrawn, quiet.unchanged) == (0, 0, 7)
 
 
 def test_good_runs_are_finished_without_objections():

@@ -500,3 +500,23 @@ def test_narratives_have_the_sections_of_their_format():
             pos = text.index(heading, pos)  # present, in order
         if a.year >= 2021 and a.template != "pre2019":  # 信息处理费 and last year's problems
             assert "信息处理费" in text and ("上一年度" in text or f"{a.year - 1}年度" in text), a.path
+
+
+def test_many_servers_on_their_own_addresses_start_and_stop_together():
+    from replica.linhai import make_site
+    from replica.server import ReplicaServer, stop_all
+
+    servers = [ReplicaServer(make_site(), host=f"127.0.1.{i}").start() for i in range(1, 21)]
+    try:
+        # No name lookup at bind (it could wait seconds for a DNS answer): the address.
+        assert [s._httpd.server_name for s in servers] == [f"127.0.1.{i}" for i in range(1, 21)]
+        for s in servers[::7]:
+            conn = http.client.HTTPConnection(s.host, s.port, timeout=10)
+            conn.request("GET", "/robots.txt")
+            assert conn.getresponse().status == 200
+            conn.close()
+    finally:
+        stop_all(servers)
+    assert all(s._thread is None for s in servers)
+    with pytest.raises(OSError):
+        http.client.HTTPConnection(servers[0].host, servers[0].port, timeout=5).connect()

@@ -35,8 +35,12 @@ class PortalResult:
     monitors: dict[str, str] = field(default_factory=dict)  # failed monitor -> reason
 
     @classmethod
-    def from_stats(cls, name: str, stats: dict | None, changes: RunChanges) -> PortalResult:
-        """A portal's result from its crawl's final stats (None: the crawl never started)."""
+    def from_stats(cls, name: str, stats: dict | None,
+                   counts: dict[str, int]) -> PortalResult:
+        """A portal's result from its crawl's final stats (None: the crawl never started).
+
+        ``counts``: its changes by kind (``RunChanges.counts``; a kind it lacks: none).
+        """
         if stats is None:
             return cls(name, "failed", None, monitors={"crawl": "failed: did not start"})
         verdict, failed = verdict_of(stats)
@@ -44,17 +48,16 @@ class PortalResult:
         if reason != "finished":  # whether or not the monitors ran
             verdict = "failed"
             failed.setdefault("finish_reason", f"failed: the crawl ended with {reason!r}")
-        counts = changes.count(name)
         saved = int(stats.get("storage/reports_saved") or 0)
         start, finish = stats.get("start_time"), stats.get("finish_time")
         return cls(
             name, verdict, stats.get("storage/crawl_run_id"),
             entries_listed=int(stats.get("nianbao/list_entries") or 0),
-            new=counts["new"], edited=counts["edited"],
+            new=counts.get("new", 0), edited=counts.get("edited", 0),
             # Saved again with the same content, or seen unchanged and not saved again.
-            unchanged=max(0, saved - counts["new"] - counts["edited"])
+            unchanged=max(0, saved - counts.get("new", 0) - counts.get("edited", 0))
             + int(stats.get("storage/reports_unchanged") or 0),
-            withdrawn=counts["withdrawn"],
+            withdrawn=counts.get("withdrawn", 0),
             failures=int(stats.get("log_count/ERROR") or 0),
             duration_s=round((finish - start).total_seconds(), 1) if start and finish else 0.0,
             finish_reason=reason, monitors=failed)

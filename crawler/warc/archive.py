@@ -10,6 +10,7 @@ one is finished when the crawl closes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -57,6 +58,13 @@ class WarcConfig:
         return cls(Path(directory), prefix, max_size, revisits, revisit_requests)
 
 
+@cache
+def _warcio_version() -> str:
+    # Read from the installed distribution's metadata: milliseconds a call, once
+    # per crawl, and a night crawls hundreds of portals in one process.
+    return version("warcio")
+
+
 class WarcArchive:
     """The WARC files of one crawl, with the crawl's stats (``warc/*``)."""
 
@@ -73,7 +81,7 @@ class WarcArchive:
             max_size=config.max_size,
             warcinfo={
                 "software": f"nianbao-archive (Scrapy {scrapy.__version__}; "
-                            f"warcio {version('warcio')})",
+                            f"warcio {_warcio_version()})",
                 "isPartOf": crawler.spider.name,
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "http-header-user-agent": settings.get("USER_AGENT"),
