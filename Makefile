@@ -40,9 +40,11 @@ $(WARCIO_DATA)/.fetched:
 test-env:
 	scripts/setup-test-env.sh
 
-# The whole suite, on a machine test-env has set up.
+# The whole suite, on a machine test-env has set up, one worker a core: most tests
+# wait on crawls, servers and browsers. A module's tests stay on one worker, so a
+# module-scoped fixture (the OCR of a scan, a crawl) is made once.
 test: test-env install $(PYWB_VENV)/.installed $(WARCIO_DATA)/.fetched
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope --durations=15 $(PYTEST_ARGS)
 
 # Serve ./data/nianbao.db (or the SQLite DATABASE_URL) in Datasette, read-only, on
 # http://127.0.0.1:8001/ with descriptions and canned queries; e.g. BROWSE_ARGS="--port 0".

@@ -61,6 +61,7 @@ class JsColumnSpider(ColumnFamilySpider):
         yield from super().parse_article(response, entry)
 
     def filled_by_script(self, response: TextResponse) -> bool:
-        body = response.css(self.article_body)
+        page = self.page(response)  # not response.css: see ReportColumnSpider.page
+        body = page.css(self.article_body)
         return bool(body) and not "".join(body.css("*::text").getall()).strip() and bool(
-            response.css("script[src]"))
+            page.css("script[src]"))

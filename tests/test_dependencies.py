@@ -23,10 +23,11 @@ RUNTIME_CODE = ("nianbao_core", "crawler", "spiders", "pipelines", "storage", "r
 TEST_CODE = ("tests", "benchmarks")
 LOCAL = {*RUNTIME_CODE, *TEST_CODE}
 # Used without an import: SQLAlchemy loads psycopg for postgresql+psycopg:// URLs,
-# Datasette loads its dashboards plugin, pytest its timeout plugin; scrapyd,
+# Datasette loads its dashboards plugin, pytest its timeout and xdist plugins; scrapyd,
 # scrapyd-deploy and lint-imports are run as commands (deploy/, tests/test_scrapyd.py,
 # tests/test_layers.py).
-USED_WITHOUT_IMPORT = {"psycopg", "datasette-dashboards", "pytest-timeout", "scrapyd",
+USED_WITHOUT_IMPORT = {"psycopg", "datasette-dashboards", "pytest-timeout", "pytest-xdist",
+                       "scrapyd",
                        "scrapyd-client", "import-linter",
                        # named in settings: WARC_DOWNLOAD_HANDLER of spiders/jscolumn.py
                        "scrapy-playwright"}
