@@ -262,3 +262,13 @@ def test_upgrade_from_the_first_migration_keeps_the_data(kind, tmp_path):
                                                                 record_id="<u:2>")))
         assert len(list(store.reports())) == 2
         engine.dispose()
+
+
+def test_a_sqlite_crawl_writes_ahead_and_syncs_the_disk_only_at_checkpoints(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/nianbao.db")
+    with engine.connect() as connection:
+        pragma = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                  for name in ("journal_mode", "synchronous", "wal_autocheckpoint")}
+    engine.dispose()
+    # synchronous 1 is NORMAL; a checkpoint every 10,000 pages, not SQLite's 1,000
+    assert pragma == {"journal_mode": "wal", "synchronous": 1, "wal_autocheckpoint": 10_000}
