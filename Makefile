@@ -53,7 +53,7 @@ browse: install
 
 # The speed figures of the README (issue 11): crawl vs wget and bare Scrapy, CPU per
 # stage, RSS, start-up, 500 portals over two nights. Not part of make test (a
-# smoke run at toy sizes is); about 20 minutes on two idle cores.
+# smoke run at toy sizes is); about 7 minutes on two idle cores.
 bench: install
 	$(BIN)/python benchmarks/bench_all.py $(BENCH_ARGS)
 
