@@ -114,7 +114,8 @@ class ReportColumnSpider(scrapy.Spider):
 
     def parse_unlisted(self, response: Response):
         self.crawler.stats.inc_value("nianbao/unlisted_checked")
-        soft = isinstance(response, TextResponse) and self.is_soft_404(response)
+        soft = isinstance(response, TextResponse) and self.is_soft_404(
+            response, self.page(response))
         yield ReportWithdrawal(self.name, response.url, "soft_404" if soft else "gone_from_list")
 
     def unlisted_failed(self, failure: Failure):
@@ -151,8 +152,8 @@ class ReportColumnSpider(scrapy.Spider):
         links = [u for u in dict.fromkeys(links) if self.is_own_site(u)]
         yield from self.next_attachment(item, links)
 
-    def is_soft_404(self, response: TextResponse, page: Selector | None = None) -> bool:
-        return self.rules().is_soft_404(response.status, page if page is not None else self.page(response))
+    def is_soft_404(self, response: TextResponse, page: Selector) -> bool:
+        return self.rules().is_soft_404(response.status, page)
 
     @staticmethod
     def page(response: TextResponse) -> Selector:

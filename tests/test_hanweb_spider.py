@@ -10,7 +10,9 @@ each request's own, and a server that ignores ``startrecord`` stops the walk.
 
 from __future__ import annotations
 
+import gc
 import pickle
+import weakref
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
@@ -160,7 +162,6 @@ def _entry(truth: dict):
     return ListEntry(BASE + truth["path"], truth["list_title"], truth["published_date"])
 
 
-
 @pytest.mark.parametrize("kind", ["report", "pdf_report", "interpretation", "soft404"])
 def test_a_read_page_is_freed_as_soon_as_scrapy_lets_go_of_it(spider, site, kind):
     """No reference cycle keeps a listed page (its text, its parsed tree) alive.
@@ -171,9 +172,6 @@ def test_a_read_page_is_freed_as_soon_as_scrapy_lets_go_of_it(spider, site, kind
     collector off, reference counting alone must free the page once the callback's
     output is taken.
     """
-    import gc
-    import weakref
-
     truth = next(a for a in ground_truth() if a["kind"] == kind)
     request = scrapy.Request(BASE + truth["path"], callback=spider.parse_article,
                              cb_kwargs={"entry": _entry(truth)})
