@@ -280,7 +280,8 @@ class ReportStore:
         self.engine = engine
         self.sessions = session_factory(engine)
         self._statements: _SaveStatements | None = None
-        self._portal_ids: dict[tuple, int] = {}  # (name, title, base_url) already upserted
+        # (name, title, base_url) -> id, of portals a committed save upserted: once a store
+        self._portal_ids: dict[tuple, int] = {}
 
     @property
     def statements(self) -> _SaveStatements:
@@ -305,14 +306,13 @@ class ReportStore:
                          for k, v in stats.items()}
 
     # -- upserts -------------------------------------------------------------------
-    def _portal_id(self, connection: Connection, name: str, title: str | None,
-                   base_url: str | None) -> int:
-        key = (name, title, base_url)
+    def _portal_id(self, connection: Connection, key: tuple) -> int:
+        """The portal's id: upserted until a save that did so has committed (save_report)."""
         portal_id = self._portal_ids.get(key)
-        if portal_id is None:  # once per store: a crawl stores one portal's reports
+        if portal_id is None:
+            name, title, base_url = key
             portal_id = connection.execute(self.statements.portal, {
                 "name": name, "title": title, "base_url": base_url}).scalar_one()
-            self._portal_ids[key] = portal_id
         return portal_id
 
     def _capture_id(self, connection: Connection, capture, run_id: int | None,
@@ -349,8 +349,9 @@ class ReportStore:
         sql = self.statements
         parsed = _parsed_fields(record, list_title, main_text, text_extractor, now)
         parsed["rows_digest"] = digest = rows_digest(record)
+        portal_key = (portal, portal_title, portal_base_url)
         with self.engine.begin() as connection:
-            portal_id = self._portal_id(connection, portal, portal_title, portal_base_url)
+            portal_id = self._portal_id(connection, portal_key)
             capture_id = self._capture_id(connection, page, run_id)
             attachment_ids = {id(a): self._capture_id(connection, a, run_id,
                                                       parent_id=capture_id)
@@ -393,7 +394,10 @@ class ReportStore:
                 connection.execute(sql.change, {
                     "crawl_run_id": run_id, "report_id": report_id, "kind": kind,
                     "before_version_id": before, "after_version_id": version_id, "at": now})
-            return SavedReport(report_id, version_id, new_version)
+        # Remembered once committed: an id from a save that rolled back, or that another
+        # thread's save has not committed yet, names no row (a foreign-key violation).
+        self._portal_ids[portal_key] = portal_id
+        return SavedReport(report_id, version_id, new_version)
 
     def mark_withdrawn(self, url: str, how: str, run_id: int | None) -> bool:
         """Mark a stored report as taken down by its portal; False when unknown or already so.

@@ -191,6 +191,16 @@ def test_a_failure_in_the_middle_of_a_report_leaves_none_of_it(store):
     assert counts(store) == before
 
 
+def test_a_new_portals_first_report_failing_does_not_fail_the_next(store):
+    # The failed report's transaction upserted the portal and rolled it back: its id
+    # names no row, and the next report of the portal must not be given it.
+    broken = {**RECORD, "stats": [("applications.new_received.natural_person", 2)]}
+    with pytest.raises(AttributeError):
+        save(store, broken)
+    save(store)
+    assert counts(store) == (1, 1, 3, 1, 1)
+
+
 def test_two_writers_at_once_make_no_duplicates(store):
     errors = []
 
